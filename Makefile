@@ -1,0 +1,68 @@
+# fileloop: top-level build.
+#
+#   make                 module for KDIR + the tools
+#   make KDIR=<tree>     module against another kernel build tree
+#   make modules-all     module for every Debian kernel the tests use
+#   make check           host unit tests + in-VM suites on 6.1 and 6.12
+#   make demo            the quick-start job: a LUKS vault in a file
+#   make bench           benchmark against loop (see bench/README.md)
+#   make install         install module and tools on this host
+
+KVER ?= $(shell uname -r)
+# Default tree: the running kernel's, else the newest Debian 6.1 headers.
+KDIR ?= $(or $(wildcard /lib/modules/$(KVER)/build),\
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
+W ?= 1
+C ?= 0
+PREFIX ?= /usr/local
+TEST_KERNELS ?= 6.1 6.12
+
+.PHONY: all module tools modules-all check unit vm-check demo bench \
+	install clean sparse
+
+all: module tools
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: run scripts/install-deps or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=$(W) C=$(C) modules
+
+tools:
+	$(MAKE) -C tools
+
+# One out-of-tree build directory per kernel, so 6.1 and 6.12 objects never
+# mix: build/kmod/<kernel release>/ holds links to kernel/'s sources.
+modules-all:
+	@set -e; for k in $(TEST_KERNELS); do \
+		kver=$$(scripts/kernel-release $$k); \
+		d=build/kmod/$$kver; mkdir -p $$d; \
+		for f in kernel/Kbuild kernel/*.c kernel/*.h; do \
+			ln -sf $(CURDIR)/$$f $$d/; done; \
+		$(MAKE) -C /lib/modules/$$kver/build M=$(CURDIR)/$$d W=$(W) \
+			C=$(C) modules; \
+	done
+
+sparse:
+	$(MAKE) modules-all C=2
+
+unit:
+	$(MAKE) -C tools unit
+
+check: tools unit modules-all
+	prove --exec '' $(wildcard tools/build/tests/test_*) \
+		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
+
+demo: module tools
+	scripts/demo
+
+bench: tools modules-all
+	bench/run
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C tools install PREFIX=$(PREFIX)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true
+	$(MAKE) -C tools clean
+	rm -rf build

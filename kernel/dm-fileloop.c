@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-fileloop: a device-mapper target that maps its range onto a regular
+ * file (or a block device) through the file's read_iter/write_iter, the way
+ * the loop driver does, but as a dm target: named devices, atomic table
+ * reloads and several files in one device.
+ *
+ * Table line:
+ *   <path> <offset> [<#features> <feature>...]
+ *
+ * See Documentation in docs/dm-fileloop.rst.
+ */
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/device-mapper.h>
+#include <linux/falloc.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/stat.h>
+#include <linux/string_helpers.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+
+#include "fileloop_compat.h"
+
+#define DM_MSG_PREFIX "fileloop"
+
+/* Characters written as \ooo in the TABLE status, as /proc/mounts does. */
+#define FILELOOP_PATH_ESCAPE " \t\n\\"
+
+enum fileloop_io_request {
+	FILELOOP_IO_AUTO,	/* direct when the file allows it */
+	FILELOOP_IO_DIRECT,
+	FILELOOP_IO_BUFFERED,
+};
+
+/* fileloop_c.flags: operations the backing filesystem refused. */
+enum {
+	FILELOOP_NO_PUNCH_HOLE,
+	FILELOOP_NO_ZERO_RANGE,
+};
+
+struct fileloop_stats {
+	atomic64_t reads;
+	atomic64_t writes;
+	atomic64_t flushes;
+	atomic64_t fua;
+	atomic64_t discards;
+	atomic64_t write_zeroes;
+	atomic64_t errors;
+};
+
+struct fileloop_c {
+	struct file *file;
+	char *path;		/* decoded, as opened */
+	char *table_path;	/* octal-escaped, for the TABLE status */
+	sector_t offset;	/* into the file, in 512-byte sectors */
+	unsigned int block_size;
+	enum fileloop_io_request io_request;
+	bool block_size_set;
+	bool no_discard;
+	bool read_only;
+	bool use_dio;
+	unsigned long flags;
+	struct fileloop_stats stats;
+};
+
+/* Per-bio data (ti->per_io_data_size): nothing is allocated per I/O. */
+struct fileloop_io {
+	struct work_struct work;
+	struct kiocb iocb;
+	struct fileloop_c *fc;
+	loff_t pos;
+};
+
+/*
+ * One unbound workqueue for all devices: work items are per bio, so devices
+ * do not wait on each other, and an idle device costs no thread.
+ * WQ_MEM_RECLAIM because we sit in the writeback path.
+ */
+static struct workqueue_struct *fileloop_wq;
+
+static struct bio *fileloop_io_bio(struct fileloop_io *io)
+{
+	return dm_bio_from_per_bio_data(io, sizeof(*io));
+}
+
+static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
+			     blk_status_t status)
+{
+	if (status) {
+		atomic64_inc(&fc->stats.errors);
+		bio->bi_status = status;
+	}
+	bio_endio(bio);
+}
+
+static void fileloop_rw_complete(struct kiocb *iocb, long ret)
+{
+	struct fileloop_io *io = container_of(iocb, struct fileloop_io, iocb);
+	struct bio *bio = fileloop_io_bio(io);
+	blk_status_t status = BLK_STS_OK;
+
+	if (op_is_write(bio_op(bio)))
+		kiocb_end_write(iocb);
+
+	if (ret == (long)bio->bi_iter.bi_size) {
+		status = BLK_STS_OK;
+	} else if (ret >= 0 && !op_is_write(bio_op(bio))) {
+		/*
+		 * The file was truncated below the table's end: what lies past
+		 * EOF reads as zeroes, as it does through loop.
+		 */
+		bio_advance(bio, ret);
+		zero_fill_bio(bio);
+	} else {
+		status = ret < 0 ? errno_to_blk_status(ret) : BLK_STS_IOERR;
+	}
+	fileloop_end_bio(io->fc, bio, status);
+}
+
+static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
+{
+	struct fileloop_c *fc = io->fc;
+	struct file *file = fc->file;
+	bool write = op_is_write(bio_op(bio));
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	struct iov_iter from;
+	unsigned int nr_bvec = 0;
+	ssize_t ret;
+
+	/*
+	 * The iov_iter walks the bio's own (multi-page) bvecs: no copy.  The
+	 * bio may start in the middle of a bvec after a split, hence
+	 * iov_offset.
+	 */
+	bio_for_each_bvec(bv, bio, iter)
+		nr_bvec++;
+	iov_iter_bvec(&from, write ? ITER_SOURCE : ITER_DEST,
+		      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
+		      nr_bvec, bio->bi_iter.bi_size);
+	from.iov_offset = bio->bi_iter.bi_bvec_done;
+
+	io->iocb = (struct kiocb) {
+		.ki_filp = file,
+		.ki_pos = io->pos,
+		.ki_ioprio = bio_prio(bio),
+	};
+	if (fc->use_dio) {
+		/* Completes asynchronously: many bios in flight per device. */
+		io->iocb.ki_flags = IOCB_DIRECT;
+		io->iocb.ki_complete = fileloop_rw_complete;
+	}
+
+	if (write) {
+		atomic64_inc(&fc->stats.writes);
+		io->iocb.ki_flags |= IOCB_WRITE;
+		/* FUA: the filesystem makes the data durable before completing. */
+		if (bio->bi_opf & REQ_FUA) {
+			atomic64_inc(&fc->stats.fua);
+			io->iocb.ki_flags |= IOCB_DSYNC;
+		}
+		kiocb_start_write(&io->iocb);
+		ret = file->f_op->write_iter(&io->iocb, &from);
+	} else {
+		atomic64_inc(&fc->stats.reads);
+		ret = file->f_op->read_iter(&io->iocb, &from);
+	}
+
+	if (ret != -EIOCBQUEUED)
+		fileloop_rw_complete(&io->iocb, ret);
+}
+
+/*
+ * DISCARD punches a hole; WRITE_ZEROES punches one too unless REQ_NOUNMAP
+ * asks the blocks to stay allocated.  A filesystem that refuses a mode once
+ * is not asked again: the bio fails with BLK_STS_NOTSUPP straight away, and
+ * the block layer falls back to writing zeroes where it can.
+ */
+static int fileloop_fallocate(struct fileloop_c *fc, struct bio *bio,
+			      loff_t pos)
+{
+	bool discard = bio_op(bio) == REQ_OP_DISCARD;
+	int mode, bit, ret;
+
+	atomic64_inc(discard ? &fc->stats.discards : &fc->stats.write_zeroes);
+
+	if (discard || (!(bio->bi_opf & REQ_NOUNMAP) &&
+			!test_bit(FILELOOP_NO_PUNCH_HOLE, &fc->flags))) {
+		mode = FALLOC_FL_PUNCH_HOLE;
+		bit = FILELOOP_NO_PUNCH_HOLE;
+	} else {
+		mode = FALLOC_FL_ZERO_RANGE;
+		bit = FILELOOP_NO_ZERO_RANGE;
+	}
+	if (test_bit(bit, &fc->flags))
+		return -EOPNOTSUPP;
+
+	ret = vfs_fallocate(fc->file, mode | FALLOC_FL_KEEP_SIZE, pos,
+			    bio->bi_iter.bi_size);
+	if (ret == -EOPNOTSUPP && !test_and_set_bit(bit, &fc->flags))
+		DMINFO("%s: filesystem cannot %s, no longer trying",
+		       fc->path, discard || mode == FALLOC_FL_PUNCH_HOLE ?
+		       "punch holes" : "zero ranges");
+	return ret;
+}
+
+static void fileloop_handle_bio(struct fileloop_io *io, struct bio *bio)
+{
+	struct fileloop_c *fc = io->fc;
+	int ret = 0;
+
+	if (bio->bi_opf & REQ_PREFLUSH) {
+		atomic64_inc(&fc->stats.flushes);
+		ret = vfs_fsync(fc->file, 0);
+		if (ret || !bio_sectors(bio))
+			goto out;
+	}
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		fileloop_rw(io, bio);
+		return;
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		ret = fileloop_fallocate(fc, bio, io->pos);
+		break;
+	default:
+		ret = -EOPNOTSUPP;
+		break;
+	}
+out:
+	fileloop_end_bio(fc, bio, errno_to_blk_status(ret));
+}
+
+static void fileloop_work(struct work_struct *work)
+{
+	struct fileloop_io *io = container_of(work, struct fileloop_io, work);
+	/*
+	 * Allocations below us (filesystem, page cache) must not recurse into
+	 * writeback of this very device.
+	 */
+	unsigned int noio_flags = memalloc_noio_save();
+
+	fileloop_handle_bio(io, fileloop_io_bio(io));
+	memalloc_noio_restore(noio_flags);
+}
+
+static int fileloop_map(struct dm_target *ti, struct bio *bio)
+{
+	struct fileloop_c *fc = ti->private;
+	struct fileloop_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	if (unlikely(fc->read_only && op_is_write(bio_op(bio)) &&
+		     bio_sectors(bio)))
+		return DM_MAPIO_KILL;
+
+	io->fc = fc;
+	io->pos = (loff_t)(fc->offset +
+			   dm_target_offset(ti, bio->bi_iter.bi_sector))
+		  << SECTOR_SHIFT;
+	INIT_WORK(&io->work, fileloop_work);
+	queue_work(fileloop_wq, &io->work);
+	return DM_MAPIO_SUBMITTED;
+}
+
+/*
+ * Numbers are parsed with kstrto*(): dm_read_arg() uses sscanf("%u"), which
+ * wraps 4294967297 to 1 without an error.
+ */
+static int fileloop_shift_uint(struct dm_arg_set *as, unsigned int min,
+			       unsigned int max, unsigned int *value,
+			       char **error, char *message)
+{
+	const char *arg = dm_shift_arg(as);
+
+	if (!arg || kstrtouint(arg, 10, value) || *value < min ||
+	    *value > max) {
+		*error = message;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fileloop_parse_features(struct fileloop_c *fc,
+				   struct dm_arg_set *as, char **error)
+{
+	unsigned int nr_features;
+	const char *name;
+	int ret;
+
+	if (!as->argc)
+		return 0;
+
+	ret = fileloop_shift_uint(as, 0, 4, &nr_features, error,
+				  "Invalid number of feature arguments: expected 0 to 4");
+	if (ret)
+		return ret;
+	if (nr_features != as->argc) {
+		*error = "Feature count does not match the number of feature arguments";
+		return -EINVAL;
+	}
+
+	while (as->argc) {
+		name = dm_shift_arg(as);
+
+		if (!strcasecmp(name, "direct_io") ||
+		    !strcasecmp(name, "buffered_io")) {
+			if (fc->io_request != FILELOOP_IO_AUTO) {
+				*error = "Give at most one of direct_io and buffered_io, once";
+				return -EINVAL;
+			}
+			fc->io_request = tolower(name[0]) == 'd' ?
+				FILELOOP_IO_DIRECT : FILELOOP_IO_BUFFERED;
+		} else if (!strcasecmp(name, "no_discard")) {
+			if (fc->no_discard) {
+				*error = "Duplicate feature no_discard";
+				return -EINVAL;
+			}
+			fc->no_discard = true;
+		} else if (!strcasecmp(name, "block_size")) {
+			if (fc->block_size_set) {
+				*error = "Duplicate feature block_size";
+				return -EINVAL;
+			}
+			ret = fileloop_shift_uint(as, SECTOR_SIZE, PAGE_SIZE,
+						  &fc->block_size, error,
+						  "Invalid block_size: use 512, 1024, 2048 or 4096");
+			if (ret)
+				return ret;
+			if (!is_power_of_2(fc->block_size)) {
+				*error = "Invalid block_size: use 512, 1024, 2048 or 4096";
+				return -EINVAL;
+			}
+			fc->block_size_set = true;
+		} else {
+			DMERR("unrecognised feature '%s'", name);
+			*error = "Unrecognised feature: use direct_io, buffered_io, block_size <n> or no_discard";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int fileloop_parse_path(struct fileloop_c *fc, const char *arg,
+			       char **error)
+{
+	size_t len;
+
+	fc->path = kstrdup(arg, GFP_KERNEL);
+	if (!fc->path) {
+		*error = "Cannot allocate path";
+		return -ENOMEM;
+	}
+	/* \040 and friends, so that paths with blanks survive libdevmapper. */
+	string_unescape_inplace(fc->path, UNESCAPE_OCTAL);
+	if (fc->path[0] != '/') {
+		*error = "Backing file path must be absolute";
+		return -EINVAL;
+	}
+
+	len = 4 * strlen(fc->path);	/* every byte may become \ooo */
+	fc->table_path = kmalloc(len + 1, GFP_KERNEL);
+	if (!fc->table_path) {
+		*error = "Cannot allocate path";
+		return -ENOMEM;
+	}
+	len = string_escape_str(fc->path, fc->table_path, len, ESCAPE_OCTAL,
+				FILELOOP_PATH_ESCAPE);
+	fc->table_path[len] = '\0';
+	return 0;
+}
+
+static int fileloop_check_geometry(struct dm_target *ti,
+				   struct fileloop_c *fc, loff_t *end_bytes)
+{
+	sector_t mask = (fc->block_size >> SECTOR_SHIFT) - 1;
+	sector_t end;
+
+	if (fc->offset & mask) {
+		ti->error = "Offset is not a multiple of the block size";
+		return -EINVAL;
+	}
+	if (ti->len & mask) {
+		ti->error = "Target length is not a multiple of the block size";
+		return -EINVAL;
+	}
+	if (check_add_overflow(fc->offset, ti->len, &end) ||
+	    end > (sector_t)(LLONG_MAX >> SECTOR_SHIFT)) {
+		ti->error = "Offset plus length overflows a file position";
+		return -EINVAL;
+	}
+	*end_bytes = (loff_t)end << SECTOR_SHIFT;
+	return 0;
+}
+
+/* A file on the device being built would deadlock on its first I/O. */
+static bool fileloop_backed_by_itself(struct dm_target *ti,
+				      struct inode *inode)
+{
+	struct gendisk *disk = dm_disk(dm_table_get_md(ti->table));
+	struct block_device *bdev;
+
+	bdev = S_ISBLK(inode->i_mode) ? I_BDEV(inode) : inode->i_sb->s_bdev;
+	return bdev && bdev->bd_disk == disk;
+}
+
+/*
+ * Alignment direct I/O needs for file offsets, or 0 when the file cannot do
+ * direct I/O into our bios (whose memory is only sector aligned).
+ */
+static unsigned int fileloop_dio_alignment(struct file *file)
+{
+	struct inode *inode = file->f_mapping->host;
+	struct kstat st;
+
+	if (!(file->f_mode & FMODE_CAN_ODIRECT))
+		return 0;
+	if (S_ISBLK(inode->i_mode))
+		return bdev_logical_block_size(I_BDEV(inode));
+	if (!vfs_getattr(&file->f_path, &st, STATX_DIOALIGN,
+			 AT_STATX_SYNC_AS_STAT) &&
+	    (st.result_mask & STATX_DIOALIGN)) {
+		if (st.dio_mem_align > SECTOR_SIZE)
+			return 0;
+		return st.dio_offset_align;
+	}
+	if (inode->i_sb->s_bdev)
+		return bdev_logical_block_size(inode->i_sb->s_bdev);
+	return SECTOR_SIZE;
+}
+
+static int fileloop_choose_io_mode(struct dm_target *ti,
+				   struct fileloop_c *fc)
+{
+	unsigned int align = fileloop_dio_alignment(fc->file);
+	bool can_dio = align && is_power_of_2(align) &&
+		       align <= fc->block_size &&
+		       !(((u64)fc->offset << SECTOR_SHIFT) & (align - 1));
+
+	if (fc->io_request == FILELOOP_IO_DIRECT && !can_dio) {
+		DMERR("%s: direct I/O needs %u-byte alignment, table has block_size %u and offset %llu",
+		      fc->path, align, fc->block_size,
+		      (unsigned long long)fc->offset << SECTOR_SHIFT);
+		ti->error = "direct_io: backing file cannot do direct I/O at this block size and offset";
+		return -EINVAL;
+	}
+	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
+	return 0;
+}
+
+static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
+			 loff_t end_bytes)
+{
+	int flags = O_LARGEFILE | (fc->read_only ? O_RDONLY : O_RDWR);
+	struct inode *inode;
+	loff_t size;
+
+	fc->file = filp_open(fc->path, flags, 0);
+	if (IS_ERR(fc->file)) {
+		int ret = PTR_ERR(fc->file);
+
+		fc->file = NULL;
+		DMERR("%s: cannot open%s: %pe", fc->path,
+		      fc->read_only ? "" : " for writing", ERR_PTR(ret));
+		if (ret == -ENOENT)
+			ti->error = "Backing file does not exist";
+		else if (fc->read_only)
+			ti->error = "Cannot open backing file";
+		else
+			ti->error = "Cannot open backing file for writing (load the table read-only?)";
+		return ret;
+	}
+
+	inode = fc->file->f_mapping->host;
+	if (!S_ISREG(inode->i_mode) && !S_ISBLK(inode->i_mode)) {
+		ti->error = "Backing file must be a regular file or a block device";
+		return -EINVAL;
+	}
+	if (fileloop_backed_by_itself(ti, inode)) {
+		ti->error = "Backing file lives on the device being built";
+		return -ELOOP;
+	}
+
+	size = S_ISBLK(inode->i_mode) ? bdev_nr_bytes(I_BDEV(inode)) :
+					 i_size_read(inode);
+	if (size < end_bytes) {
+		DMERR("%s: file is %lld bytes, table needs %lld",
+		      fc->path, size, end_bytes);
+		ti->error = "Backing file is smaller than offset plus length";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void fileloop_free(struct fileloop_c *fc)
+{
+	if (fc->file)
+		fput(fc->file);
+	kfree(fc->table_path);
+	kfree(fc->path);
+	kfree(fc);
+}
+
+/*
+ * Construct a fileloop mapping:
+ *   <path> <offset> [<#features> <feature>...]
+ */
+static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct dm_arg_set as = { .argc = argc, .argv = argv };
+	unsigned long long offset;
+	struct fileloop_c *fc;
+	loff_t end_bytes;
+	int ret;
+
+	if (argc < 2) {
+		ti->error = "Invalid argument count: need <path> <offset> [<#features> <feature>...]";
+		return -EINVAL;
+	}
+
+	fc = kzalloc(sizeof(*fc), GFP_KERNEL);
+	if (!fc) {
+		ti->error = "Cannot allocate context";
+		return -ENOMEM;
+	}
+	fc->block_size = SECTOR_SIZE;
+	fc->read_only = !fileloop_table_writable(ti->table);
+
+	ret = fileloop_parse_path(fc, dm_shift_arg(&as), &ti->error);
+	if (ret)
+		goto bad;
+
+	ret = kstrtoull(dm_shift_arg(&as), 10, &offset);
+	if (ret) {
+		ti->error = "Invalid offset: need a number of 512-byte sectors";
+		goto bad;
+	}
+	fc->offset = offset;
+
+	ret = fileloop_parse_features(fc, &as, &ti->error);
+	if (ret)
+		goto bad;
+	ret = fileloop_check_geometry(ti, fc, &end_bytes);
+	if (ret)
+		goto bad;
+	ret = fileloop_open(ti, fc, end_bytes);
+	if (ret)
+		goto bad;
+	ret = fileloop_choose_io_mode(ti, fc);
+	if (ret)
+		goto bad;
+
+	ti->num_flush_bios = 1;
+	/* No underlying dm_dev tells dm we honour flushes: say so. */
+	ti->flush_supported = true;
+	if (!fc->no_discard && !fc->read_only) {
+		ti->num_discard_bios = 1;
+		ti->discards_supported = true;
+		ti->num_write_zeroes_bios = 1;
+	}
+	ti->per_io_data_size = sizeof(struct fileloop_io);
+	ti->private = fc;
+	return 0;
+
+bad:
+	fileloop_free(fc);
+	return ret;
+}
+
+static void fileloop_dtr(struct dm_target *ti)
+{
+	fileloop_free(ti->private);
+}
+
+/* A suspended device's backing file is consistent on disk, for copies. */
+static void fileloop_postsuspend(struct dm_target *ti)
+{
+	struct fileloop_c *fc = ti->private;
+
+	if (!fc->read_only)
+		vfs_fsync(fc->file, 0);
+}
+
+static void fileloop_status(struct dm_target *ti, status_type_t type,
+			    unsigned int status_flags, char *result,
+			    unsigned int maxlen)
+{
+	struct fileloop_c *fc = ti->private;
+	struct fileloop_stats *s = &fc->stats;
+	unsigned int nr_features;
+	unsigned int sz = 0;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		DMEMIT("%s %lld %lld %lld %lld %lld %lld %lld",
+		       fc->use_dio ? "direct" : "buffered",
+		       atomic64_read(&s->reads), atomic64_read(&s->writes),
+		       atomic64_read(&s->flushes), atomic64_read(&s->fua),
+		       atomic64_read(&s->discards),
+		       atomic64_read(&s->write_zeroes),
+		       atomic64_read(&s->errors));
+		break;
+
+	case STATUSTYPE_TABLE:
+		DMEMIT("%s %llu", fc->table_path,
+		       (unsigned long long)fc->offset);
+		nr_features = (fc->io_request != FILELOOP_IO_AUTO) +
+			      2 * fc->block_size_set + fc->no_discard;
+		if (!nr_features)
+			break;
+		DMEMIT(" %u", nr_features);
+		if (fc->io_request == FILELOOP_IO_DIRECT)
+			DMEMIT(" direct_io");
+		else if (fc->io_request == FILELOOP_IO_BUFFERED)
+			DMEMIT(" buffered_io");
+		if (fc->block_size_set)
+			DMEMIT(" block_size %u", fc->block_size);
+		if (fc->no_discard)
+			DMEMIT(" no_discard");
+		break;
+
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",file_name=%s,offset=%llu,io_mode=%s,block_size=%u,discard=%c,readonly=%c;",
+		       fc->table_path, (unsigned long long)fc->offset,
+		       fc->use_dio ? "direct" : "buffered", fc->block_size,
+		       ti->num_discard_bios ? 'y' : 'n',
+		       fc->read_only ? 'y' : 'n');
+		break;
+	}
+}
+
+/*
+ * There is no dm_dev underneath; reporting none lets dm-table treat the
+ * target's own WRITE_ZEROES support as the device's.
+ */
+static int fileloop_iterate_devices(struct dm_target *ti,
+				    iterate_devices_callout_fn fn, void *data)
+{
+	return 0;
+}
+
+static void fileloop_io_hints(struct dm_target *ti,
+			      struct queue_limits *limits)
+{
+	struct fileloop_c *fc = ti->private;
+
+	limits->logical_block_size = fc->block_size;
+	limits->physical_block_size = fc->block_size;
+	limits->io_min = fc->block_size;
+
+	if (ti->num_discard_bios) {
+		limits->discard_granularity = fc->block_size;
+		limits->max_hw_discard_sectors = UINT_MAX >> SECTOR_SHIFT;
+		limits->max_discard_sectors = UINT_MAX >> SECTOR_SHIFT;
+		limits->max_write_zeroes_sectors = UINT_MAX >> SECTOR_SHIFT;
+	} else {
+		limits->max_hw_discard_sectors = 0;
+		limits->max_discard_sectors = 0;
+		limits->max_write_zeroes_sectors = 0;
+	}
+}
+
+static struct target_type fileloop_target = {
+	.name		 = "fileloop",
+	.version	 = {1, 0, 0},
+	.module		 = THIS_MODULE,
+	.ctr		 = fileloop_ctr,
+	.dtr		 = fileloop_dtr,
+	.map		 = fileloop_map,
+	.postsuspend	 = fileloop_postsuspend,
+	.status		 = fileloop_status,
+	.iterate_devices = fileloop_iterate_devices,
+	.io_hints	 = fileloop_io_hints,
+};
+
+static int __init dm_fileloop_init(void)
+{
+	int ret;
+
+	fileloop_wq = alloc_workqueue("kfileloopd",
+				      WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!fileloop_wq)
+		return -ENOMEM;
+
+	ret = dm_register_target(&fileloop_target);
+	if (ret) {
+		destroy_workqueue(fileloop_wq);
+		DMERR("register failed %d", ret);
+	}
+	return ret;
+}
+
+static void __exit dm_fileloop_exit(void)
+{
+	dm_unregister_target(&fileloop_target);
+	destroy_workqueue(fileloop_wq);
+}
+
+module_init(dm_fileloop_init);
+module_exit(dm_fileloop_exit);
+
+MODULE_DESCRIPTION(DM_NAME " target mapping a range of a file");
+MODULE_AUTHOR("fileloop developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,102 @@
+#!/bin/bash
+# DESCRIPTION: bytes written through /dev/mapper land in the backing file
+# at the table's offset and come back intact, in both directions, for
+# several sizes and both I/O modes; two mappings of one file at different
+# offsets do not overlap; a multi-target table puts each range in the right
+# file at the right place.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fileloop.sh"
+
+xfs=$(flt_scratch_fs xfs) || { ok 1 "mount xfs scratch disk"; done_testing; exit; }
+ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
+off=8192		# sectors: 4 MiB into the file
+len=65536		# sectors: 32 MiB
+
+# <filesystem dir>:<feature> -- tmpfs gets the default mode, whatever it is.
+for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; do
+	dir=${setup%:*} feat=${setup##*:}
+	fs=$(stat -f -c %T "$dir")
+	mode="$fs ${feat:-default}"
+	img=$dir/io.img
+	flt_file "$img" 64M
+	dmsetup create flt-io --table "0 $len fileloop $img $off${feat:+ 1 $feat}" >/dev/null 2>&1
+	if [ -n "$feat" ]; then
+		is "$(flt_info flt-io io_mode)" "${feat%_io}" "$mode: STATUS says ${feat%_io}"
+	fi
+
+	# device -> file: what the file holds at the offset is what we read.
+	is "$(flt_sha /dev/mapper/flt-io 0 $((len * 512)))" \
+	   "$(flt_sha "$img" $((off * 512)) $((len * 512)))" \
+	   "$mode: reading the whole device gives the file bytes at the offset"
+
+	# file <- device: writes of several sizes at several places.
+	for spec in 512:0 4096:4096 65536:1048576 1048576:3145728 4194304:28311552 512:33553920; do
+		size=${spec%%:*} at=${spec#*:}
+		src=$FLT_DIR/src
+		head -c "$size" /dev/urandom > "$src"
+		dd if="$src" of=/dev/mapper/flt-io bs=512 seek=$((at / 512)) \
+			oflag=direct conv=notrunc status=none
+		is "$(flt_sha "$img" $((off * 512 + at)) "$size")" "$(sha256sum < "$src" | cut -d' ' -f1)" \
+			"$mode: $size bytes written at device byte $at are in the file at $((off * 512 + at))"
+	done
+
+	# Buffered writes through the page cache of the device, then fsync.
+	head -c 3M /dev/urandom > "$FLT_DIR/src"
+	dd if="$FLT_DIR/src" of=/dev/mapper/flt-io bs=1M seek=7 conv=fsync,notrunc status=none
+	is "$(flt_sha "$img" $((off * 512 + 7 * 1048576)) $((3 * 1048576)))" \
+	   "$(sha256sum < "$FLT_DIR/src" | cut -d' ' -f1)" "$mode: page-cache writes + fsync reach the file"
+
+	# The bytes just outside the mapping are untouched.
+	before=$(flt_sha "$img" 0 $((off * 512)))
+	after=$(flt_sha "$img" $(((off + len) * 512)) $((64 * 1048576 - (off + len) * 512)))
+	dd if=/dev/urandom of=/dev/mapper/flt-io bs=1M count=$((len / 2048)) oflag=direct status=none
+	is "$(flt_sha "$img" 0 $((off * 512)))" "$before" "$mode: bytes before the offset untouched"
+	is "$(flt_sha "$img" $(((off + len) * 512)) $((64 * 1048576 - (off + len) * 512)))" "$after" \
+		"$mode: bytes after the mapping untouched"
+
+	# file -> device after the device wrote: both views agree.
+	is "$(flt_sha /dev/mapper/flt-io 0 $((len * 512)))" \
+	   "$(flt_sha "$img" $((off * 512)) $((len * 512)))" "$mode: device and file agree after writes"
+	is "$(flt_info flt-io errors)" 0 "$mode: no I/O errors counted"
+	dmsetup remove flt-io
+	rm -f "$img"
+done
+
+img=$xfs/io.img
+flt_file "$img" 64M
+
+# Two mappings of one file at different ranges, written at the same time.
+dmsetup create flt-a --table "0 16384 fileloop $img 0" >/dev/null 2>&1
+dmsetup create flt-b --table "0 16384 fileloop $img 16384" >/dev/null 2>&1
+head -c 8M /dev/urandom > "$FLT_DIR/a"
+head -c 8M /dev/urandom > "$FLT_DIR/b"
+dd if="$FLT_DIR/a" of=/dev/mapper/flt-a bs=64k oflag=direct status=none &
+dd if="$FLT_DIR/b" of=/dev/mapper/flt-b bs=64k oflag=direct status=none &
+wait
+is "$(flt_sha "$img" 0 8388608)" "$(sha256sum < "$FLT_DIR/a" | cut -d' ' -f1)" "mapping A landed in the first 8 MiB"
+is "$(flt_sha "$img" 8388608 8388608)" "$(sha256sum < "$FLT_DIR/b" | cut -d' ' -f1)" "mapping B landed in the next 8 MiB"
+is "$(flt_sha /dev/mapper/flt-a 0 8388608)" "$(sha256sum < "$FLT_DIR/a" | cut -d' ' -f1)" "A reads back its own data"
+is "$(flt_sha /dev/mapper/flt-b 0 8388608)" "$(sha256sum < "$FLT_DIR/b" | cut -d' ' -f1)" "B reads back its own data"
+dmsetup remove flt-a
+dmsetup remove flt-b
+
+# One device over two files and two ranges.
+f1=$xfs/seg1.img f2=$ext4/seg2.img
+truncate -s 8M "$f1"; truncate -s 8M "$f2"
+printf '0 4096 fileloop %s 2048\n4096 8192 fileloop %s 0\n8192 2048 fileloop %s 14336\n' "$f1" "$f2" "$f1" |
+	dmsetup create flt-multi >/dev/null 2>&1
+is "$(blockdev --getsz /dev/mapper/flt-multi)" 10240 "multi-segment device has the summed length"
+head -c $((10240 * 512)) /dev/urandom > "$FLT_DIR/m"
+dd if="$FLT_DIR/m" of=/dev/mapper/flt-multi bs=1M oflag=direct status=none
+is "$(flt_sha "$f1" $((2048 * 512)) $((4096 * 512)))" "$(flt_sha "$FLT_DIR/m" 0 $((4096 * 512)))" \
+	"segment 1: device sectors 0-4095 in file 1 at sector 2048"
+is "$(flt_sha "$f2" 0 $((4096 * 512)))" "$(flt_sha "$FLT_DIR/m" $((4096 * 512)) $((4096 * 512)))" \
+	"segment 2: device sectors 4096-8191 in file 2 at sector 0"
+is "$(flt_sha "$f1" $((14336 * 512)) $((2048 * 512)))" "$(flt_sha "$FLT_DIR/m" $((8192 * 512)) $((2048 * 512)))" \
+	"segment 3: device sectors 8192-10239 in file 1 at sector 14336"
+is "$(flt_sha /dev/mapper/flt-multi 0 $((10240 * 512)))" "$(sha256sum < "$FLT_DIR/m" | cut -d' ' -f1)" \
+	"a read across all segment boundaries returns the data"
+dmsetup remove flt-multi
+ok "$(flt_no_devices; echo $?)" "no device left at the end"
+
+done_testing

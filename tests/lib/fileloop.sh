@@ -1,0 +1,70 @@
+# Helpers for the in-guest fileloop suites (sourced, bash, after tap.sh).
+# Every device a suite makes is named flt-*, every mount lives under
+# $FLT_DIR; the EXIT trap removes both, so a failing suite leaves nothing.
+
+FLT_DIR=$(mktemp -d /tmp/flt.XXXXXX)
+FLT_LOG=$FLT_DIR/log
+
+flt_cleanup() {
+	local m d
+	for m in $(awk -v d="$FLT_DIR" 'index($2, d) == 1 { print $2 }' \
+			/proc/mounts | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^flt-/ { print $1 }' |
+			sort -r); do
+		dmsetup remove --retry "$d" >/dev/null 2>&1
+	done
+	rm -rf "$FLT_DIR"
+}
+trap flt_cleanup EXIT
+
+# flt_file PATH SIZE: a file of SIZE (dd units, e.g. 64M) of random bytes.
+flt_file() {
+	head -c "$2" /dev/urandom > "$1" 2>/dev/null ||
+		dd if=/dev/urandom of="$1" bs=1M count=$(( $(numfmt --from=iec "$2") >> 20 )) status=none
+}
+
+# flt_sectors PATH: size of a file in 512-byte sectors.
+flt_sectors() { echo $(( $(stat -c %s "$1") / 512 )); }
+
+# flt_sha FILE|DEV OFFSET_BYTES LENGTH_BYTES: sha256 of a byte range.
+flt_sha() {
+	dd if="$1" bs=64k iflag=skip_bytes,count_bytes,fullblock \
+		skip="$2" count="$3" status=none | sha256sum | cut -d' ' -f1
+}
+
+# flt_table NAME: the device's table line without the start/length columns.
+flt_table() { dmsetup table "$1" | cut -d' ' -f3-; }
+
+# flt_info NAME FIELD: one field of the INFO status
+# (io_mode reads writes flushes fua discards write_zeroes errors).
+flt_info() {
+	local idx
+	case $2 in
+	io_mode) idx=4 ;; reads) idx=5 ;; writes) idx=6 ;; flushes) idx=7 ;;
+	fua) idx=8 ;; discards) idx=9 ;; write_zeroes) idx=10 ;; errors) idx=11 ;;
+	*) echo "flt_info: unknown field $2" >&2; return 1 ;;
+	esac
+	dmsetup status "$1" | cut -d' ' -f$idx
+}
+
+# flt_kmsg_since MARK: kernel log lines after a marker written with
+# flt_kmsg_mark, so one failing table load is matched to its own message.
+flt_kmsg_mark() { echo "flt-mark $1" > /dev/kmsg; }
+flt_kmsg_since() { dmesg | sed -n "/flt-mark $1\$/,\$p"; }
+
+# flt_scratch_fs TYPE: mkfs the scratch disk for TYPE (ext4 on the first
+# virtio disk, xfs on the second) and mount it; prints the mount point.
+flt_scratch_fs() {
+	local dev mnt=$FLT_DIR/$1
+	case $1 in
+	ext4) dev=/dev/vda; mkfs.ext4 -q -F -E lazy_itable_init=1 "$dev" ;;
+	xfs) dev=/dev/vdb; mkfs.xfs -q -f "$dev" ;;
+	*) return 1 ;;
+	esac >/dev/null || return 1
+	mkdir -p "$mnt" && mount "$dev" "$mnt" && echo "$mnt"
+}
+
+# flt_no_devices: true when no flt-* device is left.
+flt_no_devices() { ! dmsetup ls | grep -q '^flt-'; }

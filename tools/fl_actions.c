@@ -1,0 +1,1113 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One function per verb (cryptsetup's action_types pattern).  Every verb
+ * that builds something keeps a record of what it built and, on failure,
+ * takes it down again in reverse order: no half-made file, no leaked
+ * mapping, no LUKS layer left open.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "fl_actions.h"
+#include "fl_dm.h"
+#include "fl_list.h"
+#include "fl_mount.h"
+#include "fl_passphrase.h"
+#include "fl_probe.h"
+#include "fl_show.h"
+#include "fl_size.h"
+#include "fl_state.h"
+#include "fl_table.h"
+#include "luks_helper.h"
+
+#define DM_NAME_MAX	127
+#define LUKS_MIN_BYTES	(17ULL << 20)	/* 16 MiB LUKS2 header + data */
+
+int fl_verbose;
+
+int fl_exit_code(int r)
+{
+	switch (-r) {
+	case 0:
+		return FL_EXIT_OK;
+	case EINVAL: case ERANGE: case ENAMETOOLONG: case ENODATA:
+	case EBADMSG: case EFBIG: case ENOTDIR: case EISDIR:
+	case EMEDIUMTYPE:
+		return FL_EXIT_USAGE;
+	case EACCES: case EROFS:
+		return FL_EXIT_PERM;
+	case EBUSY: case EEXIST:
+		return FL_EXIT_BUSY;
+	case ENOENT: case ENODEV: case ENXIO:
+		return FL_EXIT_NOTFOUND;
+	case EPERM:
+		/* libcryptsetup's "no key slot opens": callers map it. */
+		return FL_EXIT_PERM;
+	default:
+		return FL_EXIT_FAIL;
+	}
+}
+
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fileloopctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* "fileloopctl: <what>: <strerror>", and the exit status for r. */
+static int fail(int r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fail(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fileloopctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(-r));
+	return fl_exit_code(r);
+}
+
+static void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fl_verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* dm names: what dmsetup accepts, minus '/', which /dev/mapper cannot. */
+static int check_name(const char *name, bool luks)
+{
+	size_t max = DM_NAME_MAX - (luks ? strlen(FL_FILE_SUFFIX) : 0);
+
+	if (!*name || strlen(name) > max) {
+		msg("device name '%s' must be 1 to %zu characters", name, max);
+		return FL_EXIT_USAGE;
+	}
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		msg("device name '%s' must not contain '/' or be . or ..", name);
+		return FL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Refuse a name that is mapped already; says which one. */
+static int check_free(const char *name)
+{
+	struct fl_dm_info di;
+	int r;
+
+	r = fl_dm_info(name, &di);
+	if (r)
+		return fail(r, "cannot query device-mapper for %s", name);
+	if (di.exists) {
+		msg("device %s already exists (/dev/mapper/%s)", name, name);
+		return FL_EXIT_BUSY;
+	}
+	return 0;
+}
+
+/*
+ * The absolute path of a file that may not exist yet: its directory
+ * resolved, its own name kept, so the table names the file we create.
+ */
+static int new_file_path(const char *file, char **out)
+{
+	char *d = strdup(file), *b = strdup(file), *dir = NULL;
+	int r = 0;
+
+	if (!d || !b) {
+		r = -ENOMEM;
+		goto out;
+	}
+	dir = realpath(dirname(d), NULL);
+	if (!dir) {
+		r = -errno;
+		goto out;
+	}
+	if (asprintf(out, "%s/%s", strcmp(dir, "/") ? dir : "", basename(b)) < 0)
+		r = -ENOMEM;
+out:
+	free(dir);
+	free(d);
+	free(b);
+	return r;
+}
+
+/* Size in bytes of a regular file or block device. */
+static int backing_size(const char *path, uint64_t *size)
+{
+	struct stat st;
+	int fd, r = 0;
+
+	if (stat(path, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode)) {
+		*size = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (!S_ISBLK(st.st_mode))
+		return -EMEDIUMTYPE;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, BLKGETSIZE64, size))
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * Sectors a mapping of a file of file_size bytes gets: --sizelimit, or up
+ * to the end of the file, rounded down to the logical block size.
+ */
+static int map_sectors(const struct fl_opts *o, const char *file,
+		       uint64_t file_size, uint64_t *sectors)
+{
+	unsigned bs = o->map.block_size ? o->map.block_size : FL_SECTOR;
+	uint64_t len;
+
+	if (o->offset >= file_size) {
+		msg("%s is %" PRIu64 " bytes: too small for --offset %" PRIu64,
+		    file, file_size, o->offset);
+		return FL_EXIT_USAGE;
+	}
+	if (o->sizelimit && o->sizelimit > file_size - o->offset) {
+		msg("%s is %" PRIu64 " bytes: too small for --offset %" PRIu64
+		    " + --sizelimit %" PRIu64, file, file_size, o->offset,
+		    o->sizelimit);
+		return FL_EXIT_USAGE;
+	}
+	len = o->sizelimit ? o->sizelimit : file_size - o->offset;
+	len -= len % bs;
+	if (!len) {
+		msg("%s is too small: less than one %u-byte block after the offset",
+		    file, bs);
+		return FL_EXIT_USAGE;
+	}
+	*sectors = len / FL_SECTOR;
+	return 0;
+}
+
+/* Map path as name; uuid FILELOOP-<name>, stable for the mapping's life. */
+static int map_file(const char *name, const char *path,
+		    const struct fl_opts *o, uint64_t sectors)
+{
+	struct fl_params p = o->map;
+	char *params, *uuid;
+	int r;
+
+	p.path = (char *)path;
+	r = fl_params_format(&p, &params);
+	if (r)
+		return fail(r, "cannot build the table for %s", path);
+	if (asprintf(&uuid, FL_UUID_PREFIX "%s", name) < 0) {
+		free(params);
+		return fail(-ENOMEM, "cannot map %s", path);
+	}
+	info("table: 0 %" PRIu64 " " FL_TARGET " %s", sectors, params);
+	r = fl_dm_create(name, uuid, sectors, params, o->read_only);
+	free(uuid);
+	free(params);
+	if (r == -EEXIST)
+		msg("device %s already exists", name);
+	else if (r == -EINVAL)
+		msg("the kernel refused the table for %s (is dm-fileloop loaded? see dmesg)",
+		    name);
+	else if (r)
+		return fail(r, "cannot create device %s", name);
+	return fl_exit_code(r);
+}
+
+static int get_secret(const struct fl_opts *o, const char *name, bool confirm,
+		      char **pass, size_t *len)
+{
+	struct fl_pass_req req = { .key_file = o->key_file, .confirm = confirm };
+	char prompt[192];
+	int r;
+
+	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", name);
+	req.prompt = prompt;
+	r = fl_passphrase_get(&req, pass, len);
+	switch (r) {
+	case 0:
+		return 0;
+	case -ENODATA:
+		msg("empty passphrase or key file");
+		break;
+	case -EBADMSG:
+		msg("passphrases do not match");
+		break;
+	case -EFBIG:
+		msg("passphrase or key file too long (at most %u bytes from a key file, %u typed)",
+		    FL_KEYFILE_MAX, FL_PASS_MAX);
+		break;
+	default:
+		return fail(r, "cannot read the %s",
+			    o->key_file && strcmp(o->key_file, "-") ?
+			    "key file" : "passphrase");
+	}
+	return FL_EXIT_USAGE;
+}
+
+static int luks_open_msg(int r, const char *name)
+{
+	if (r == -EPERM) {
+		msg("no key slot of %s opens with this passphrase", name);
+		return FL_EXIT_PASS;
+	}
+	return fail(r, "cannot unlock %s", name);
+}
+
+/* Mount top at dir and remember it, so close unmounts what we mounted. */
+static int mount_top(const char *name, const char *top, const char *dir,
+		     bool ro)
+{
+	char *abs;
+	int r;
+
+	abs = realpath(dir, NULL);
+	if (!abs)
+		return fail(-errno, "mount point %s", dir);
+	r = fl_mount(top, abs, ro);
+	if (r) {
+		free(abs);
+		return fail(r, "cannot mount %s on %s", top, dir);
+	}
+	r = fl_state_save_mount(name, abs);
+	if (r) {
+		fl_umount(abs);
+		free(abs);
+		return fail(r, "cannot record the mount in " FL_STATE_DIR);
+	}
+	info("mounted %s on %s", top, abs);
+	free(abs);
+	return 0;
+}
+
+static int check_mount_dir(const struct fl_opts *o)
+{
+	struct stat st;
+
+	if (!o->mount)
+		return 0;
+	if (stat(o->mount, &st))
+		return fail(-errno, "mount point %s", o->mount);
+	if (!S_ISDIR(st.st_mode))
+		return fail(-ENOTDIR, "mount point %s", o->mount);
+	return 0;
+}
+
+static void luks_params(const struct fl_opts *o, struct luks_format_params *lp)
+{
+	memset(lp, 0, sizeof(*lp));
+	lp->cipher = o->cipher;
+	lp->key_bits = o->key_size;
+	lp->pbkdf = o->pbkdf;
+	lp->pbkdf_memory_kb = o->pbkdf_memory;
+	lp->pbkdf_iterations = o->pbkdf_iter;
+	lp->iter_time_ms = o->iter_time;
+}
+
+/* What create/open built, for unwinding in reverse order on failure. */
+struct built {
+	const char *name;	/* user name */
+	const char *map_name;	/* fileloop mapping */
+	const char *unlink_path;
+	bool mapped, opened, mounted;
+};
+
+static void unwind(const struct built *b)
+{
+	char *mnt = NULL;
+	int r;
+
+	if (b->mounted && !fl_state_load_mount(b->name, &mnt) && mnt)
+		fl_umount(mnt);
+	free(mnt);
+	if (b->mounted)
+		fl_state_remove(b->name);
+	if (b->opened && (r = luks_close(b->name)))
+		fail(r, "cleanup: cannot close LUKS device %s", b->name);
+	if (b->mapped && (r = fl_dm_remove(b->map_name)))
+		fail(r, "cleanup: cannot remove device %s", b->map_name);
+	if (b->unlink_path && unlink(b->unlink_path))
+		fail(-errno, "cleanup: cannot remove %s", b->unlink_path);
+}
+
+/* Make the image: new (O_EXCL, 0600), or truncated over with --force. */
+static int make_image(const struct fl_opts *o, const char *path,
+		      bool *created)
+{
+	struct stat st;
+	int fd, r = 0;
+
+	*created = false;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd >= 0) {
+		*created = true;
+	} else if (errno == EEXIST && fl_opt_set(o, OPT_FORCE)) {
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return fail(-errno, "cannot open %s", path);
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+			close(fd);
+			msg("%s is not a regular file; --force overwrites only files",
+			    path);
+			return FL_EXIT_USAGE;
+		}
+		if (ftruncate(fd, 0)) {
+			r = -errno;
+			close(fd);
+			return fail(r, "cannot truncate %s", path);
+		}
+	} else if (errno == EEXIST) {
+		msg("%s exists; use --force to overwrite it", path);
+		return FL_EXIT_BUSY;
+	} else {
+		return fail(-errno, "cannot create %s", path);
+	}
+
+	/* --allocate: real blocks now, no ENOSPC at write time later. */
+	if (fl_opt_set(o, OPT_ALLOCATE))
+		r = -posix_fallocate(fd, 0, (off_t)o->size);
+	else if (ftruncate(fd, (off_t)o->size))
+		r = -errno;
+	if (!r && fsync(fd))
+		r = -errno;
+	close(fd);
+	if (r) {
+		if (*created)
+			unlink(path);
+		*created = false;
+		return fail(r, "cannot size %s to %" PRIu64 " bytes", path,
+			    o->size);
+	}
+	return 0;
+}
+
+/* --force must not truncate a file some mapping is using. */
+static int check_not_mapped(const char *path)
+{
+	struct fl_dev *devs;
+	size_t n, i;
+	int r, ex = 0;
+
+	r = fl_list_all(&devs, &n);
+	if (r)
+		return fail(r, "cannot list devices");
+	for (i = 0; i < n; i++) {
+		if (!strcmp(devs[i].params.path, path)) {
+			msg("%s is in use by %s", path, devs[i].name);
+			ex = FL_EXIT_BUSY;
+			break;
+		}
+	}
+	fl_devs_free(devs, n);
+	return ex;
+}
+
+static int action_create(const struct fl_opts *o)
+{
+	const char *name = o->args[0], *file = o->args[1];
+	bool luks = fl_opt_set(o, OPT_LUKS), created = false;
+	struct built b = { .name = name };
+	char *path = NULL, *file_layer = NULL, *pass = NULL;
+	char dev[PATH_MAX];
+	size_t plen = 0;
+	uint64_t sectors;
+	int ex, r;
+
+	ex = check_name(name, luks);
+	if (ex)
+		return ex;
+	file_layer = luks ? fl_file_layer_name(name) : NULL;
+	b.map_name = luks ? file_layer : name;
+	if (!b.map_name)
+		return fail(-ENOMEM, "create");
+	ex = check_free(name);
+	if (!ex && luks)
+		ex = check_free(file_layer);
+	if (!ex)
+		ex = check_mount_dir(o);
+	if (ex)
+		goto out;
+	r = new_file_path(file, &path);
+	if (r) {
+		ex = fail(r, "%s", file);
+		goto out;
+	}
+	if (fl_opt_set(o, OPT_FORCE) && (ex = check_not_mapped(path)))
+		goto out;
+	ex = map_sectors(o, path, o->size, &sectors);
+	if (ex)
+		goto out;
+	if (luks && sectors * FL_SECTOR < LUKS_MIN_BYTES) {
+		msg("a LUKS2 container needs more than 16 MiB (its header); --size is too small");
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	/* Ask before building anything: a typo then leaves nothing behind. */
+	if (luks && (ex = get_secret(o, name, true, &pass, &plen)))
+		goto out;
+
+	ex = make_image(o, path, &created);
+	if (ex)
+		goto out;
+	b.unlink_path = created ? path : NULL;
+	fl_state_remove(name);	/* a stale record must not be trusted */
+
+	ex = map_file(b.map_name, path, o, sectors);
+	if (ex)
+		goto fail;
+	b.mapped = true;
+
+	if (luks) {
+		struct luks_format_params lp;
+
+		snprintf(dev, sizeof(dev), "/dev/mapper/%s", file_layer);
+		luks_params(o, &lp);
+		info("formatting %s as LUKS2", dev);
+		r = luks_format(dev, &lp, pass, plen);
+		if (r) {
+			ex = fail(r, "cannot format %s as LUKS2", dev);
+			goto fail;
+		}
+		r = luks_open(dev, name, pass, plen, false);
+		if (r) {
+			ex = luks_open_msg(r, name);
+			goto fail;
+		}
+		b.opened = true;
+	}
+	fl_secret_free(pass, plen);
+	pass = NULL;
+
+	snprintf(dev, sizeof(dev), "/dev/mapper/%s", name);
+	if (o->mkfs) {
+		info("making a %s filesystem on %s", o->mkfs, dev);
+		r = fl_mkfs(o->mkfs, dev);
+		if (r) {
+			ex = r == -ENOENT ?
+			     (msg("mkfs.%s: program not found", o->mkfs), FL_EXIT_NOTFOUND) :
+			     (msg("mkfs.%s %s failed", o->mkfs, dev), FL_EXIT_FAIL);
+			goto fail;
+		}
+	}
+	if (o->mount) {
+		ex = mount_top(name, dev, o->mount, o->read_only);
+		if (ex)
+			goto fail;
+		b.mounted = true;
+	}
+	info("created %s on %s", dev, path);
+	goto out;
+fail:
+	unwind(&b);
+out:
+	fl_secret_free(pass, plen);
+	free(file_layer);
+	free(path);
+	return ex;
+}
+
+static int action_open(const struct fl_opts *o)
+{
+	const char *name = o->args[0], *file = o->args[1];
+	struct built b = { .name = name };
+	char *path = NULL, *type = NULL, *file_layer = NULL, *pass = NULL;
+	char dev[PATH_MAX];
+	uint64_t size, sectors;
+	size_t plen = 0;
+	bool luks;
+	int ex, r;
+
+	path = realpath(file, NULL);
+	if (!path)
+		return fail(-errno, "%s", file);
+	r = backing_size(path, &size);
+	if (r == -EMEDIUMTYPE) {
+		msg("%s is not a regular file or block device", file);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (r) {
+		ex = fail(r, "%s", file);
+		goto out;
+	}
+	ex = map_sectors(o, path, size, &sectors);
+	if (ex)
+		goto out;
+	r = fl_probe_type(path, o->offset, &type);
+	if (r) {
+		ex = fail(r, "cannot probe %s", path);
+		goto out;
+	}
+	luks = type && !strcmp(type, FL_TYPE_LUKS);
+	if (fl_opt_set(o, OPT_LUKS) && !luks) {
+		msg("%s holds no LUKS header at offset %" PRIu64, file, o->offset);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (fl_opt_set(o, OPT_NO_LUKS))
+		luks = false;
+	if (!luks && o->key_file) {
+		msg("%s is not LUKS; --key-file makes no sense", file);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	ex = check_name(name, luks);
+	if (ex)
+		goto out;
+	file_layer = luks ? fl_file_layer_name(name) : NULL;
+	b.map_name = luks ? file_layer : name;
+	if (!b.map_name) {
+		ex = fail(-ENOMEM, "open");
+		goto out;
+	}
+	ex = check_free(name);
+	if (!ex && luks)
+		ex = check_free(file_layer);
+	if (!ex)
+		ex = check_mount_dir(o);
+	if (ex)
+		goto out;
+	if (luks && (ex = get_secret(o, name, false, &pass, &plen)))
+		goto out;
+	fl_state_remove(name);
+
+	ex = map_file(b.map_name, path, o, sectors);
+	if (ex)
+		goto fail;
+	b.mapped = true;
+	if (luks) {
+		snprintf(dev, sizeof(dev), "/dev/mapper/%s", file_layer);
+		r = luks_open(dev, name, pass, plen, o->read_only);
+		fl_secret_free(pass, plen);
+		pass = NULL;
+		if (r) {
+			ex = luks_open_msg(r, name);
+			goto fail;
+		}
+		b.opened = true;
+	}
+	snprintf(dev, sizeof(dev), "/dev/mapper/%s", name);
+	if (o->mount) {
+		ex = mount_top(name, dev, o->mount, o->read_only);
+		if (ex)
+			goto fail;
+		b.mounted = true;
+	}
+	info("opened %s%s on %s", dev, luks ? " (LUKS)" : "", path);
+	goto out;
+fail:
+	unwind(&b);
+out:
+	fl_secret_free(pass, plen);
+	free(file_layer);
+	free(type);
+	free(path);
+	return ex;
+}
+
+static int lookup(const char *name, struct fl_dev *d)
+{
+	int r = fl_list_one(name, d);
+
+	if (r == -ENODEV) {
+		msg("no device %s", name);
+		return FL_EXIT_NOTFOUND;
+	}
+	if (r == -EMEDIUMTYPE) {
+		msg("%s is not a fileloop device (nor fileloopctl's LUKS on one)",
+		    name);
+		return FL_EXIT_NOTFOUND;
+	}
+	if (r)
+		return fail(r, "cannot look up %s", name);
+	return 0;
+}
+
+static int action_close(const struct fl_opts *o)
+{
+	struct fl_dm_info ti;
+	char *ours = NULL, **mounts = NULL, **m;
+	char top[PATH_MAX];
+	bool unmounted = false;
+	struct fl_dev d;
+	int ex, r, busy;
+
+	ex = lookup(o->args[0], &d);
+	if (ex)
+		return ex;
+	snprintf(top, sizeof(top), "/dev/mapper/%s", d.top);
+	if (d.luks && strcmp(d.name, d.luks)) {
+		/* Someone else's LUKS (cryptsetup open) sits on it. */
+		msg("%s is in use by %s; close that first (cryptsetup close %s)",
+		    d.name, d.luks, d.luks);
+		ex = FL_EXIT_BUSY;
+		goto out;
+	}
+	r = fl_state_load_mount(d.name, &ours);
+	if (!r)
+		r = fl_mounts_of(d.top_devno, &mounts);
+	if (r) {
+		ex = fail(r, "cannot read mount state of %s", d.name);
+		goto out;
+	}
+	for (m = mounts; m && *m; m++) {
+		if (!ours || strcmp(*m, ours)) {
+			msg("%s is mounted on %s (not by fileloopctl); unmount it first",
+			    top, *m);
+			ex = FL_EXIT_BUSY;
+			goto out;
+		}
+	}
+	if (!mounts) {
+		free(ours);	/* recorded, but unmounted since */
+		ours = NULL;
+	}
+	/* Any opener besides our own mount (and our LUKS layer): busy. */
+	busy = d.top_open_count - (ours ? 1 : 0);
+	if (busy > 0 || (d.luks && d.open_count > 1)) {
+		msg("%s is in use (open by %d other%s); nothing was changed",
+		    top, busy > 0 ? busy : d.open_count - 1,
+		    (busy > 0 ? busy : d.open_count - 1) == 1 ? "" : "s");
+		ex = FL_EXIT_BUSY;
+		goto out;
+	}
+
+	if (ours) {
+		r = fl_umount(ours);
+		if (r) {
+			ex = fail(r, "cannot unmount %s; nothing was changed", ours);
+			goto out;
+		}
+		unmounted = true;
+		info("unmounted %s", ours);
+		/* Something may have opened the device meanwhile. */
+		if (!fl_dm_info(d.top, &ti) && ti.open_count > 0) {
+			msg("%s is in use; nothing was changed", top);
+			ex = FL_EXIT_BUSY;
+			goto remount;
+		}
+	}
+	if (d.luks) {
+		r = luks_close(d.luks);
+		if (r) {
+			ex = fail(r, "cannot close LUKS device %s", d.luks);
+			goto remount;
+		}
+		info("closed LUKS device %s", d.luks);
+	}
+	r = fl_dm_remove(d.dm_name);
+	if (r) {
+		ex = fail(r, "cannot remove device %s", d.dm_name);
+		goto out;	/* LUKS is closed: no going back without a key */
+	}
+	fl_state_remove(d.name);
+	info("removed %s", d.dm_name);
+	goto out;
+remount:
+	if (unmounted && (r = fl_mount(top, ours, d.read_only)))
+		fail(r, "cannot mount %s back on %s", top, ours);
+out:
+	fl_strv_free(mounts);
+	free(ours);
+	fl_dev_free(&d);
+	return ex;
+}
+
+static int show_flags(const struct fl_opts *o, struct fl_show_flags *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->columns = o->columns;
+	fl->json = fl_opt_set(o, OPT_JSON);
+	fl->raw = fl_opt_set(o, OPT_RAW);
+	fl->noheadings = fl_opt_set(o, OPT_NOHEADINGS);
+	fl->bytes = fl_opt_set(o, OPT_BYTES);
+	return 0;
+}
+
+static int show(const struct fl_dev *devs, size_t n, struct fl_show_flags *fl)
+{
+	const char *bad = NULL;
+	int r;
+
+	r = fl_show_table(devs, n, fl, &bad);
+	if (r == -EINVAL && bad) {
+		msg("unknown column in '%s' (see fileloopctl list --help)", bad);
+		return FL_EXIT_USAGE;
+	}
+	if (r)
+		return fail(r, "cannot print the table");
+	return 0;
+}
+
+static int action_list(const struct fl_opts *o)
+{
+	struct fl_show_flags fl;
+	struct fl_dev *devs;
+	size_t n;
+	int r, ex;
+
+	r = fl_list_all(&devs, &n);
+	if (r)
+		return fail(r, "cannot list devices");
+	show_flags(o, &fl);
+	ex = n || fl.json ? show(devs, n, &fl) : 0;
+	fl_devs_free(devs, n);
+	return ex;
+}
+
+static int action_status(const struct fl_opts *o)
+{
+	struct fl_show_flags fl;
+	char sz[32], tsz[32];
+	struct fl_dev d;
+	int ex;
+
+	ex = lookup(o->args[0], &d);
+	if (ex)
+		return ex;
+	show_flags(o, &fl);
+	if (fl.json || o->columns) {
+		fl.all_columns = !o->columns;
+		ex = show(&d, 1, &fl);
+		goto out;
+	}
+	/* cryptsetup status layout: a headline, then aligned fields. */
+	printf("/dev/mapper/%s is active%s.\n", d.name,
+	       d.top_open_count > 0 ? " and is in use" : "");
+	printf("  type:       %s\n", d.luks ? "fileloop + LUKS" : "fileloop");
+	printf("  file:       %s\n", d.params.path);
+	printf("  offset:     %" PRIu64 " bytes\n", d.params.offset * FL_SECTOR);
+	printf("  size:       %s (%" PRIu64 " bytes)\n",
+	       fl_size_human(d.sectors * FL_SECTOR, sz, sizeof(sz)),
+	       d.sectors * FL_SECTOR);
+	printf("  mode:       %s\n", d.read_only ? "read-only" : "read/write");
+	printf("  io:         %s\n", d.have_stats ? fl_io_mode_name(d.stats.io) :
+					       fl_io_mode_name(d.params.io));
+	printf("  block size: %u\n", d.params.block_size ? d.params.block_size :
+						       FL_SECTOR);
+	printf("  discard:    %s\n", d.params.no_discard ? "off" : "on");
+	printf("  mapping:    %s (%s)\n", d.dm_name, d.uuid);
+	if (d.segments > 1)
+		printf("  segments:   %u (only the first is shown)\n", d.segments);
+	if (d.luks)
+		printf("  luks:       %s, %s (see cryptsetup status %s)\n", d.luks,
+		       fl_size_human(d.top_sectors * FL_SECTOR, tsz, sizeof(tsz)),
+		       d.luks);
+	printf("  mounted:    %s\n", d.mount ? d.mount : "no");
+	if (d.have_stats)
+		printf("  requests:   %" PRIu64 " reads, %" PRIu64 " writes, %"
+		       PRIu64 " flushes, %" PRIu64 " fua, %" PRIu64
+		       " discards, %" PRIu64 " write-zeroes, %" PRIu64
+		       " errors\n", d.stats.reads, d.stats.writes,
+		       d.stats.flushes, d.stats.fua, d.stats.discards,
+		       d.stats.write_zeroes, d.stats.errors);
+out:
+	fl_dev_free(&d);
+	return ex;
+}
+
+static int grow_file(const char *path, uint64_t size, bool allocate)
+{
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (allocate)
+		r = -posix_fallocate(fd, 0, (off_t)size);
+	else if (ftruncate(fd, (off_t)size))
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int action_resize(const struct fl_opts *o)
+{
+	uint64_t old_size, new_size, sectors;
+	char *params = NULL, *pass = NULL, *type = NULL;
+	char top[PATH_MAX], h[32];
+	struct fl_opts mo = *o;
+	bool grew = false, need_key = false;
+	struct fl_dev d;
+	size_t plen = 0;
+	struct stat st;
+	int ex, r;
+
+	ex = lookup(o->args[0], &d);
+	if (ex)
+		return ex;
+	snprintf(top, sizeof(top), "/dev/mapper/%s", d.top);
+	if (d.segments != 1) {
+		msg("%s has %u table segments; resize handles one file",
+		    d.dm_name, d.segments);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (d.luks && strcmp(d.luks, d.name)) {
+		msg("%s is in use by %s; resize that with cryptsetup", d.name,
+		    d.luks);
+		ex = FL_EXIT_BUSY;
+		goto out;
+	}
+	r = backing_size(d.params.path, &old_size);
+	if (r) {
+		ex = fail(r, "%s", d.params.path);
+		goto out;
+	}
+	new_size = fl_opt_set(o, OPT_SIZE) ? o->size : old_size;
+	if (new_size < old_size) {
+		msg("%s is %" PRIu64 " bytes; shrinking is not supported",
+		    d.params.path, old_size);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (new_size > old_size &&
+	    (stat(d.params.path, &st) || !S_ISREG(st.st_mode))) {
+		msg("%s is not a regular file: it cannot grow", d.params.path);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (new_size > old_size && d.read_only) {
+		msg("%s is read-only", d.name);
+		ex = FL_EXIT_PERM;
+		goto out;
+	}
+	/* The new table: same parameters, length up to the new end. */
+	mo.offset = d.params.offset * FL_SECTOR;
+	mo.sizelimit = 0;
+	mo.map = d.params;
+	ex = map_sectors(&mo, d.params.path, new_size, &sectors);
+	if (ex)
+		goto out;
+	if (sectors < d.sectors) {
+		msg("%s would shrink from %" PRIu64 " to %" PRIu64
+		    " sectors; give a larger --size", d.name, d.sectors, sectors);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (d.luks) {
+		r = luks_resize_needs_key(d.luks, &need_key);
+		if (r) {
+			ex = fail(r, "cannot query LUKS device %s", d.luks);
+			goto out;
+		}
+		if ((need_key || o->key_file) &&
+		    (ex = get_secret(o, d.luks, false, &pass, &plen)))
+			goto out;
+	}
+
+	if (new_size > old_size) {
+		r = grow_file(d.params.path, new_size, fl_opt_set(o, OPT_ALLOCATE));
+		if (r) {
+			ex = fail(r, "cannot grow %s", d.params.path);
+			goto undo;
+		}
+		grew = true;
+	}
+	r = fl_params_format(&d.params, &params);
+	if (!r)
+		r = fl_dm_reload(d.dm_name, sectors, params, d.read_only);
+	if (r) {
+		ex = fail(r, "cannot reload the table of %s", d.dm_name);
+		goto undo;
+	}
+	if (d.luks) {
+		r = luks_resize(d.luks, pass, plen);
+		if (r) {
+			ex = r == -EPERM ? luks_open_msg(r, d.luks) :
+			     fail(r, "cannot resize LUKS device %s", d.luks);
+			/* Put the old length back: no half-resized stack. */
+			if (fl_dm_reload(d.dm_name, d.sectors, params,
+					 d.read_only))
+				msg("could not restore the old table of %s",
+				    d.dm_name);
+			goto undo;
+		}
+	}
+	printf("%s: %s\n", top,
+	       fl_size_human(sectors * FL_SECTOR, h, sizeof(h)));
+
+	r = fl_probe_type(top, 0, &type);
+	if (r || !type)
+		goto out;	/* nothing on it that we know how to grow */
+	if (fl_opt_set(o, OPT_FS)) {
+		r = fl_grow_fs(type, top, d.mount);
+		if (r == -EOPNOTSUPP)
+			msg("%s: growing a %s filesystem is not supported; grow it by hand",
+			    top, type);
+		else if (r == -ENOTCONN)
+			msg("%s: xfs grows only when mounted; mount it and run xfs_growfs",
+			    top);
+		else if (r)
+			msg("growing the %s filesystem on %s failed", type, top);
+		if (r)
+			ex = FL_EXIT_FAIL;
+	} else if (!strncmp(type, "ext", 3)) {
+		printf("grow the filesystem with: resize2fs %s (or fileloopctl resize --fs)\n",
+		       top);
+	} else if (!strcmp(type, "xfs")) {
+		printf("grow the filesystem with: xfs_growfs %s (or fileloopctl resize --fs)\n",
+		       d.mount ? d.mount : "MOUNTPOINT");
+	}
+	goto out;
+undo:
+	if (grew && truncate(d.params.path, (off_t)old_size))
+		msg("could not shrink %s back to %" PRIu64 " bytes",
+		    d.params.path, old_size);
+out:
+	fl_secret_free(pass, plen);
+	free(params);
+	free(type);
+	fl_dev_free(&d);
+	return ex;
+}
+
+static int action_table(const struct fl_opts *o)
+{
+	struct fl_params p = o->map;
+	uint64_t size, sectors;
+	char *path, *line;
+	int r, ex;
+
+	path = realpath(o->args[0], NULL);
+	if (!path)
+		return fail(-errno, "%s", o->args[0]);
+	r = backing_size(path, &size);
+	if (r) {
+		ex = r == -EMEDIUMTYPE ?
+		     (msg("%s is not a regular file or block device", path),
+		      FL_EXIT_USAGE) : fail(r, "%s", path);
+		goto out;
+	}
+	ex = map_sectors(o, path, size, &sectors);
+	if (ex)
+		goto out;
+	p.path = path;
+	r = fl_table_line(sectors, &p, &line);
+	if (r) {
+		ex = fail(r, "cannot build the table line");
+		goto out;
+	}
+	printf("%s\n", line);
+	free(line);
+out:
+	free(path);
+	return ex;
+}
+
+static int action_keygen(const struct fl_opts *o)
+{
+	int r = fl_keygen(o->args[0], o->size);
+
+	if (r == -EEXIST) {
+		msg("%s exists; keygen never overwrites a key file", o->args[0]);
+		return FL_EXIT_BUSY;
+	}
+	if (r)
+		return fail(r, "cannot write key file %s", o->args[0]);
+	info("wrote %" PRIu64 " random bytes to %s (mode 0600)", o->size,
+	     o->args[0]);
+	return 0;
+}
+
+#define MAP_HELP \
+	"  -o, --offset SIZE        start this far into the file (512-byte aligned)\n" \
+	"      --sizelimit SIZE     map at most SIZE bytes\n" \
+	"  -r, --read-only          read-only mapping\n" \
+	"      --direct-io          insist on O_DIRECT I/O to the file\n" \
+	"      --buffered-io        use the page cache of the file\n" \
+	"  -b, --block-size N       logical block size: 512, 1024, 2048, 4096\n" \
+	"      --no-discard         do not pass discards to the file\n"
+#define LUKS_HELP \
+	"  -d, --key-file FILE|-    read the key from FILE (all of it) or stdin (all of it)\n"
+#define LUKS_NEW_HELP LUKS_HELP \
+	"      --pbkdf KDF          argon2id (default), argon2i or pbkdf2\n" \
+	"      --pbkdf-memory KIB   argon2 memory cost\n" \
+	"      --pbkdf-force-iterations N  fixed cost, no benchmark\n" \
+	"  -i, --iter-time MS       PBKDF time to spend unlocking\n" \
+	"  -c, --cipher SPEC        default " LUKS_DEFAULT_CIPHER "\n" \
+	"      --key-size BITS      default 512\n"
+#define LIST_HELP \
+	"  -J, --json               JSON output\n" \
+	"  -O, --output COLS        columns, comma separated (+COLS adds)\n" \
+	"      --raw                raw output\n" \
+	"  -n, --noheadings         no header line\n" \
+	"      --bytes              sizes in bytes\n"
+
+const struct fl_verb fl_action_types[] = {
+	{ "create", action_create, 2, 2,
+	  OPTS_COMMON | OPTS_MAP | OPTS_LUKS_NEW | OPTBIT(OPT_SIZE) |
+	  OPTBIT(OPT_LUKS) | OPTBIT(OPT_MKFS) | OPTBIT(OPT_MOUNT) |
+	  OPTBIT(OPT_FORCE) | OPTBIT(OPT_ALLOCATE), true,
+	  "NAME FILE --size SIZE",
+	  "make FILE (0600) and map it as /dev/mapper/NAME",
+	  "  -s, --size SIZE          size of the new file (K, M, G, T suffixes)\n"
+	  "      --luks               format LUKS2 and open it as NAME (file layer NAME-file)\n"
+	  "      --mkfs TYPE          make a filesystem (mkfs.TYPE) on /dev/mapper/NAME\n"
+	  "  -m, --mount DIR          mount it on DIR (close unmounts it)\n"
+	  "      --force              overwrite FILE if it exists\n"
+	  "      --allocate           allocate the file's blocks (fallocate)\n"
+	  MAP_HELP LUKS_NEW_HELP },
+	{ "open", action_open, 2, 2,
+	  OPTS_COMMON | OPTS_MAP | OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_LUKS) |
+	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT), true,
+	  "NAME FILE",
+	  "map an existing image; unlock it if it is LUKS",
+	  "      --luks               insist that FILE is LUKS\n"
+	  "      --no-luks            map only, even if FILE is LUKS\n"
+	  "  -m, --mount DIR          mount it on DIR (close unmounts it)\n"
+	  MAP_HELP LUKS_HELP },
+	{ "close", action_close, 1, 1, OPTS_COMMON, true, "NAME",
+	  "unmount what fileloopctl mounted, close LUKS, remove the mapping",
+	  "" },
+	{ "list", action_list, 0, 0, OPTS_COMMON | OPTS_LISTING, true, "",
+	  "list fileloop devices", LIST_HELP },
+	{ "status", action_status, 1, 1, OPTS_COMMON | OPTS_LISTING, true,
+	  "NAME", "show one device", LIST_HELP },
+	{ "resize", action_resize, 1, 1,
+	  OPTS_COMMON | OPTBIT(OPT_SIZE) | OPTBIT(OPT_FS) |
+	  OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_ALLOCATE), true,
+	  "NAME [--size SIZE]",
+	  "grow the file to SIZE (default: its current size) and the device live",
+	  "  -s, --size SIZE          new size of the file (never smaller)\n"
+	  "      --fs                 grow the filesystem too (resize2fs, xfs_growfs)\n"
+	  "      --allocate           allocate the new blocks (fallocate)\n"
+	  LUKS_HELP },
+	{ "table", action_table, 1, 1,
+	  OPTS_COMMON | (OPTS_MAP & ~OPTBIT(OPT_READ_ONLY)), false, "FILE",
+	  "print a table line for dmsetup create --table", MAP_HELP },
+	{ "keygen", action_keygen, 1, 1, OPTS_COMMON | OPTBIT(OPT_SIZE), false,
+	  "FILE", "write a random key file (0600, never overwritten)",
+	  "  -s, --size SIZE          bytes of key (default 512)\n" },
+	{ NULL, NULL, 0, 0, 0, false, NULL, NULL, NULL },
+};

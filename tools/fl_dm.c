@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libdevmapper calls, following lvm2/cryptsetup practice (see fl_dm.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include <libdevmapper.h>
+
+#include "fl_dm.h"
+#include "fl_table.h"
+
+/*
+ * dm_task_run() only says 0/1; the ioctl's errno is kept in the task.
+ * A failure with no errno recorded (libdm's own validation) is -EIO.
+ */
+static int task_errno(struct dm_task *dmt)
+{
+	int e = dm_task_get_errno(dmt);
+
+	return e > 0 ? -e : -EIO;
+}
+
+/*
+ * Run a task that creates, resumes or removes a node.  With udev sync the
+ * cookie makes us wait until udev has processed the uevent (and made or
+ * dropped the node); without it libdevmapper stacks the node operation
+ * and dm_task_update_nodes() carries it out now.  The wait happens on
+ * failure too: a half-run task may still have generated a uevent.
+ */
+static int run_node_task(struct dm_task *dmt)
+{
+	uint32_t cookie = 0;
+	bool use_cookie = dm_udev_get_sync_support();
+	int r = 0;
+
+	if (use_cookie && !dm_task_set_cookie(dmt, &cookie, 0))
+		return -ENOMEM;
+	if (!dm_task_run(dmt))
+		r = task_errno(dmt);
+	if (use_cookie)
+		dm_udev_wait(cookie);
+	else
+		dm_task_update_nodes();
+	return r;
+}
+
+int fl_dm_available(void)
+{
+	char version[64];
+
+	/* A ping, as dmsetup version does; fails without dm-mod. */
+	return dm_driver_version(version, sizeof(version)) ? 0 : -ENODEV;
+}
+
+static struct dm_task *named_task(int type, const char *name)
+{
+	struct dm_task *dmt = dm_task_create(type);
+
+	if (!dmt)
+		return NULL;
+	if (!dm_task_set_name(dmt, name)) {
+		dm_task_destroy(dmt);
+		return NULL;
+	}
+	return dmt;
+}
+
+int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
+		 const char *params, bool read_only)
+{
+	struct fl_dm_info info;
+	struct dm_task *dmt;
+	int r;
+
+	/*
+	 * DM_DEVICE_CREATE on an existing name fails with EBUSY, which would
+	 * read as "in use"; say what it is.
+	 */
+	r = fl_dm_info(name, &info);
+	if (r)
+		return r;
+	if (info.exists)
+		return -EEXIST;
+
+	dmt = named_task(DM_DEVICE_CREATE, name);
+	if (!dmt)
+		return -ENOMEM;
+	r = -ENOMEM;
+	if (uuid && !dm_task_set_uuid(dmt, uuid))
+		goto out;
+	if (read_only && !dm_task_set_ro(dmt))
+		goto out;
+	if (!dm_task_add_target(dmt, 0, sectors, FL_TARGET, params))
+		goto out;
+	/* libdm removes the device itself when the table load fails. */
+	r = run_node_task(dmt);
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
+		 bool read_only)
+{
+	struct dm_task *dmt;
+	int r = -ENOMEM;
+
+	dmt = named_task(DM_DEVICE_RELOAD, name);
+	if (!dmt)
+		return -ENOMEM;
+	if (read_only && !dm_task_set_ro(dmt))
+		goto out;
+	if (!dm_task_add_target(dmt, 0, sectors, FL_TARGET, params))
+		goto out;
+	/* Loading the inactive table touches no node: no cookie. */
+	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
+	dm_task_destroy(dmt);
+	if (r)
+		return r;
+
+	/* The resume swaps the table in and sends a CHANGE uevent. */
+	dmt = named_task(DM_DEVICE_RESUME, name);
+	if (!dmt)
+		return -ENOMEM;
+	r = run_node_task(dmt);
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+int fl_dm_remove(const char *name)
+{
+	struct dm_task *dmt;
+	int r = -ENOMEM;
+
+	dmt = named_task(DM_DEVICE_REMOVE, name);
+	if (!dmt)
+		return -ENOMEM;
+	/* udev's blkid may hold the device open for a moment: retry. */
+	if (!dm_task_retry_remove(dmt))
+		goto out;
+	r = run_node_task(dmt);
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+int fl_dm_info(const char *name, struct fl_dm_info *info)
+{
+	struct dm_task *dmt;
+	struct dm_info di;
+	const char *uuid;
+	int r = 0;
+
+	memset(info, 0, sizeof(*info));
+	dmt = named_task(DM_DEVICE_INFO, name);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_run(dmt)) {
+		r = task_errno(dmt);
+		goto out;
+	}
+	if (!dm_task_get_info(dmt, &di)) {
+		r = -EIO;
+		goto out;
+	}
+	if (!di.exists)
+		goto out;
+	info->exists = true;
+	info->read_only = di.read_only;
+	info->suspended = di.suspended;
+	info->open_count = di.open_count;
+	info->major = di.major;
+	info->minor = di.minor;
+	info->targets = di.target_count > 0 ? (unsigned)di.target_count : 0;
+	uuid = dm_task_get_uuid(dmt);
+	if (uuid) {
+		strncpy(info->uuid, uuid, sizeof(info->uuid) - 1);
+		info->uuid[sizeof(info->uuid) - 1] = '\0';
+	}
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+int fl_dm_table(const char *name, bool status, struct fl_dm_target *t)
+{
+	uint64_t start, length;
+	char *type, *params;
+	struct dm_task *dmt;
+	void *next = NULL;
+	int r = 0;
+
+	memset(t, 0, sizeof(*t));
+	dmt = named_task(status ? DM_DEVICE_STATUS : DM_DEVICE_TABLE, name);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_run(dmt)) {
+		r = task_errno(dmt);
+		goto out;
+	}
+	do {
+		next = dm_get_next_target(dmt, next, &start, &length, &type,
+					  &params);
+		if (!type)
+			break;
+		if (!t->count++) {
+			t->length = length;
+			t->type = strdup(type);
+			t->params = strdup(params ? params : "");
+			if (!t->type || !t->params) {
+				r = -ENOMEM;
+				break;
+			}
+		}
+		t->total = start + length;
+	} while (next);
+	if (!r && !t->count)
+		r = -ENXIO;	/* no live table */
+out:
+	dm_task_destroy(dmt);
+	if (r)
+		fl_dm_target_free(t);
+	return r;
+}
+
+void fl_dm_target_free(struct fl_dm_target *t)
+{
+	free(t->type);
+	free(t->params);
+	memset(t, 0, sizeof(*t));
+}
+
+int fl_dm_names(char ***out)
+{
+	struct dm_names *nm;
+	struct dm_task *dmt;
+	char **names = NULL;
+	size_t n = 0;
+	unsigned next = 0;
+	int r = 0;
+
+	dmt = dm_task_create(DM_DEVICE_LIST);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_run(dmt)) {
+		r = task_errno(dmt);
+		goto out;
+	}
+	nm = dm_task_get_names(dmt);
+	names = calloc(1, sizeof(*names));
+	if (!names) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (!nm || !nm->dev)
+		goto out;	/* no devices at all */
+	do {
+		char **tmp;
+
+		nm = (struct dm_names *)((char *)nm + next);
+		tmp = realloc(names, (n + 2) * sizeof(*names));
+		if (!tmp) {
+			r = -ENOMEM;
+			break;
+		}
+		names = tmp;
+		names[n] = strdup(nm->name);
+		names[n + 1] = NULL;
+		if (!names[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+		next = nm->next;
+	} while (next);
+out:
+	dm_task_destroy(dmt);
+	if (r) {
+		fl_dm_names_free(names);
+		names = NULL;
+	}
+	*out = names;
+	return r;
+}
+
+void fl_dm_names_free(char **names)
+{
+	char **p;
+
+	if (!names)
+		return;
+	for (p = names; *p; p++)
+		free(*p);
+	free(names);
+}
+
+int fl_dm_deps(const char *name, dev_t *devs, unsigned max, unsigned *n)
+{
+	struct dm_task *dmt;
+	struct dm_deps *deps;
+	unsigned i;
+	int r = 0;
+
+	*n = 0;
+	dmt = named_task(DM_DEVICE_DEPS, name);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_run(dmt)) {
+		r = task_errno(dmt);
+		goto out;
+	}
+	deps = dm_task_get_deps(dmt);
+	if (!deps) {
+		r = -EIO;
+		goto out;
+	}
+	for (i = 0; i < deps->count && i < max; i++)
+		devs[i] = (dev_t)deps->device[i];
+	*n = i;
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+int fl_dm_name_of(dev_t dev, char **name)
+{
+	struct dm_task *dmt;
+	struct dm_info di;
+	const char *nm;
+	int r = 0;
+
+	*name = NULL;
+	dmt = dm_task_create(DM_DEVICE_INFO);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_set_major(dmt, major(dev)) ||
+	    !dm_task_set_minor(dmt, minor(dev))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (!dm_task_run(dmt)) {
+		r = task_errno(dmt);
+		goto out;
+	}
+	if (!dm_task_get_info(dmt, &di) || !di.exists) {
+		r = -ENODEV;
+		goto out;
+	}
+	nm = dm_task_get_name(dmt);
+	*name = nm ? strdup(nm) : NULL;
+	if (!*name)
+		r = -ENOMEM;
+out:
+	dm_task_destroy(dmt);
+	return r;
+}

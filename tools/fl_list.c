@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "fl_dm.h"
+#include "fl_list.h"
+#include "fl_mount.h"
+#include "luks_helper.h"
+
+/* DM_NAME_LEN is 128 including the NUL. */
+#define DM_NAME_MAX	127
+
+char *fl_file_layer_name(const char *name)
+{
+	char *s;
+
+	if (strlen(name) + strlen(FL_FILE_SUFFIX) > DM_NAME_MAX)
+		return NULL;
+	if (asprintf(&s, "%s" FL_FILE_SUFFIX, name) < 0)
+		return NULL;
+	return s;
+}
+
+void fl_dev_free(struct fl_dev *d)
+{
+	free(d->name);
+	free(d->dm_name);
+	free(d->luks);
+	free(d->top);
+	free(d->uuid);
+	free(d->mount);
+	fl_params_free(&d->params);
+	memset(d, 0, sizeof(*d));
+}
+
+void fl_devs_free(struct fl_dev *devs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fl_dev_free(&devs[i]);
+	free(devs);
+}
+
+/*
+ * The LUKS mapping holding dev, if any: sysfs holders are the one place the
+ * kernel lists who sits on a device (DM_DEVICE_DEPS only looks down).
+ */
+static int luks_holder(dev_t dev, char **luks)
+{
+	char path[96];
+	struct dirent *de;
+	DIR *dir;
+	int r = 0;
+
+	*luks = NULL;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders",
+		 major(dev), minor(dev));
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		char upath[320], uuid[160] = "", name[160] = "";
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(upath, sizeof(upath), "/sys/class/block/%s/dm/uuid",
+			 de->d_name);
+		f = fopen(upath, "re");
+		if (!f)
+			continue;
+		if (!fgets(uuid, sizeof(uuid), f))
+			uuid[0] = '\0';
+		fclose(f);
+		if (!luks_uuid_is_luks(uuid))
+			continue;
+		snprintf(upath, sizeof(upath), "/sys/class/block/%s/dm/name",
+			 de->d_name);
+		f = fopen(upath, "re");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = '\0';
+		fclose(f);
+		if (!name[0])
+			continue;
+		*luks = strdup(name);
+		if (!*luks)
+			r = -ENOMEM;
+		break;
+	}
+	closedir(dir);
+	return r;
+}
+
+/* Fill d from the fileloop mapping dm_name; -EMEDIUMTYPE if not ours. */
+static int gather(const char *dm_name, struct fl_dev *d)
+{
+	struct fl_dm_target tbl, st;
+	struct fl_dm_info info, tinfo;
+	char **mounts = NULL;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	r = fl_dm_info(dm_name, &info);
+	if (r)
+		return r;
+	if (!info.exists)
+		return -ENODEV;
+	r = fl_dm_table(dm_name, false, &tbl);
+	if (r)
+		return r == -ENXIO ? -EMEDIUMTYPE : r;
+	if (strcmp(tbl.type, FL_TARGET)) {
+		fl_dm_target_free(&tbl);
+		return -EMEDIUMTYPE;
+	}
+	r = fl_params_parse(tbl.params, &d->params);
+	d->sectors = tbl.total;
+	d->segments = tbl.count;
+	fl_dm_target_free(&tbl);
+	if (r)
+		return -EMEDIUMTYPE;
+
+	d->read_only = info.read_only;
+	d->open_count = info.open_count;
+	d->devno = makedev(info.major, info.minor);
+	d->dm_name = strdup(dm_name);
+	d->uuid = strdup(info.uuid);
+	if (!d->dm_name || !d->uuid)
+		goto nomem;
+
+	/* Counters are a bonus: a suspended device still lists. */
+	if (!fl_dm_table(dm_name, true, &st)) {
+		d->have_stats = !fl_stats_parse(st.params, &d->stats);
+		fl_dm_target_free(&st);
+	}
+
+	r = luks_holder(d->devno, &d->luks);
+	if (r)
+		goto fail;
+	d->top = strdup(d->luks ? d->luks : dm_name);
+	if (!d->top)
+		goto nomem;
+	/*
+	 * The user's name: the LUKS name when this is our stack
+	 * (NAME over NAME-file); otherwise the mapping's own name, also when
+	 * someone ran cryptsetup open on a plain fileloop device.
+	 */
+	if (d->luks) {
+		char *derived = fl_file_layer_name(d->luks);
+
+		if (derived && !strcmp(derived, dm_name))
+			d->name = strdup(d->luks);
+		free(derived);
+	}
+	if (!d->name)
+		d->name = strdup(dm_name);
+	if (!d->name)
+		goto nomem;
+
+	d->top_devno = d->devno;
+	d->top_sectors = d->sectors;
+	d->top_open_count = d->open_count;
+	if (d->luks && !fl_dm_info(d->luks, &tinfo) && tinfo.exists) {
+		struct fl_dm_target ct;
+
+		d->top_devno = makedev(tinfo.major, tinfo.minor);
+		d->top_open_count = tinfo.open_count;
+		if (!fl_dm_table(d->luks, false, &ct)) {
+			d->top_sectors = ct.total;
+			fl_dm_target_free(&ct);
+		}
+	}
+	if (!fl_mounts_of(d->top_devno, &mounts) && mounts) {
+		d->mount = strdup(mounts[0]);
+		fl_strv_free(mounts);
+		if (!d->mount)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	r = -ENOMEM;
+fail:
+	fl_dev_free(d);
+	return r;
+}
+
+int fl_list_all(struct fl_dev **out, size_t *n)
+{
+	struct fl_dev *devs = NULL, *tmp;
+	char **names, **p;
+	size_t cnt = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = fl_dm_names(&names);
+	if (r)
+		return r;
+	for (p = names; *p; p++) {
+		struct fl_dev d;
+
+		r = gather(*p, &d);
+		if (r == -EMEDIUMTYPE || r == -ENODEV) {
+			r = 0;		/* not ours, or gone meanwhile */
+			continue;
+		}
+		if (r)
+			break;
+		tmp = realloc(devs, (cnt + 1) * sizeof(*devs));
+		if (!tmp) {
+			fl_dev_free(&d);
+			r = -ENOMEM;
+			break;
+		}
+		devs = tmp;
+		devs[cnt++] = d;
+	}
+	fl_dm_names_free(names);
+	if (r) {
+		fl_devs_free(devs, cnt);
+		return r;
+	}
+	*out = devs;
+	*n = cnt;
+	return 0;
+}
+
+int fl_list_one(const char *name, struct fl_dev *dev)
+{
+	char *file_layer;
+	int r;
+
+	/* NAME as our LUKS stack first: NAME-file is the fileloop layer. */
+	file_layer = fl_file_layer_name(name);
+	if (file_layer) {
+		r = gather(file_layer, dev);
+		free(file_layer);
+		if (!r && !strcmp(dev->name, name))
+			return 0;
+		if (!r)
+			fl_dev_free(dev);
+		else if (r != -ENODEV && r != -EMEDIUMTYPE)
+			return r;
+	}
+	return gather(name, dev);
+}

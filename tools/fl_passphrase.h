@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Secrets: passphrases and key files (cryptsetup's semantics) and random
+ * key generation.  A secret lives in exactly one heap buffer, which
+ * fl_secret_free() wipes with OPENSSL_cleanse before freeing.  Secrets
+ * never come from argv or the environment.
+ *
+ *   key_file == NULL, stdin a tty   prompt without echo (and confirm)
+ *   key_file == NULL, stdin not tty the first line of stdin, no newline
+ *   key_file == "-"                 all of stdin, newlines included
+ *   key_file == PATH                all of the file, newlines included
+ *
+ * Returns 0 or -errno: -ENODATA empty secret, -EFBIG too long,
+ * -EBADMSG the confirmation did not match.  Nothing is printed but the
+ * prompt itself (on the terminal's stderr).
+ */
+#ifndef FL_PASSPHRASE_H
+#define FL_PASSPHRASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define FL_KEYFILE_MAX	(8U << 20)	/* cryptsetup's keyfile-size limit */
+#define FL_PASS_MAX	512U		/* cryptsetup's passphrase limit */
+#define FL_KEYGEN_DEFAULT 512U		/* bytes of a generated key file */
+
+struct fl_pass_req {
+	const char *key_file;
+	const char *prompt;	/* e.g. "Enter passphrase for vault: " */
+	bool confirm;		/* ask twice when prompting (new secrets) */
+};
+
+int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
+		      size_t *len);
+void fl_secret_free(char *secret, size_t len);
+
+/* A new file (O_EXCL, 0600) of bytes random bytes from OpenSSL. */
+int fl_keygen(const char *path, size_t bytes);
+
+#endif

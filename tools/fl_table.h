@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fileloop table line and status lines (see docs/dm-fileloop.rst):
+ *
+ *   <start> <length> fileloop <path> <offset> [<#features> <feature>...]
+ *   INFO:  <io_mode> <reads> <writes> <flushes> <fua> <discards>
+ *          <write_zeroes> <errors>
+ *
+ * Pure string work, no system calls, so all of it is unit-tested.
+ */
+#ifndef FL_TABLE_H
+#define FL_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FL_TARGET	"fileloop"
+#define FL_SECTOR	512U
+
+enum fl_io_mode {
+	FL_IO_AUTO = 0,		/* no feature: the target picks, STATUS says */
+	FL_IO_DIRECT,
+	FL_IO_BUFFERED,
+};
+
+struct fl_params {
+	char *path;		/* absolute and unescaped */
+	uint64_t offset;	/* 512-byte sectors into the file */
+	enum fl_io_mode io;
+	unsigned block_size;	/* 0: the target's default, 512 */
+	bool no_discard;
+};
+
+struct fl_stats {
+	enum fl_io_mode io;	/* FL_IO_DIRECT or FL_IO_BUFFERED */
+	uint64_t reads, writes, flushes, fua, discards, write_zeroes, errors;
+};
+
+bool fl_block_size_valid(unsigned bs);
+
+/*
+ * Octal-escape space, tab, newline and backslash as /proc/mounts does:
+ * libdevmapper doubles backslashes, so dm's own "\ " quoting never reaches
+ * the kernel intact.  Returns NULL only when out of memory.
+ */
+char *fl_path_escape(const char *path);
+/* The inverse; -EINVAL for a stray backslash or an escaped NUL. */
+int fl_path_unescape(const char *in, char **out);
+
+/* "<escaped path> <offset> [<#features> ...]"; -EINVAL, -ENOMEM. */
+int fl_params_format(const struct fl_params *p, char **out);
+/* Parse the target's TABLE status back; -EINVAL if it is not one. */
+int fl_params_parse(const char *s, struct fl_params *p);
+void fl_params_free(struct fl_params *p);
+
+/* "0 <length> fileloop <params>", for dmsetup create --table. */
+int fl_table_line(uint64_t length, const struct fl_params *p, char **out);
+
+/* Parse the target's INFO status; -EINVAL if it is malformed. */
+int fl_stats_parse(const char *s, struct fl_stats *st);
+
+const char *fl_io_mode_name(enum fl_io_mode io);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * LUKS2 through libcryptsetup, the way cryptsetup itself drives it.
+ * Every function returns 0 or -errno and prints nothing (libcryptsetup's
+ * log goes to the callback the CLI installed).  Passphrases are passed by
+ * pointer and length, never copied here, so the caller wipes the one copy.
+ *
+ * Error codes worth telling apart (libcryptsetup's): -EPERM means no key
+ * slot opens with this passphrase, -EBUSY the device is in use, -EEXIST the
+ * name is taken, -EINVAL the device holds no LUKS header we understand.
+ */
+#ifndef LUKS_HELPER_H
+#define LUKS_HELPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Strong defaults for a new container; tests override the PBKDF. */
+#define LUKS_DEFAULT_CIPHER	"aes-xts-plain64"
+#define LUKS_DEFAULT_KEY_BITS	512U
+
+struct luks_format_params {
+	const char *cipher;		/* "aes-xts-plain64"; NULL = default */
+	unsigned key_bits;		/* 0 = default */
+	const char *pbkdf;		/* argon2id|argon2i|pbkdf2; NULL = default */
+	uint32_t pbkdf_memory_kb;	/* 0 = libcryptsetup's default */
+	uint32_t pbkdf_iterations;	/* != 0: forced, no benchmark */
+	uint32_t iter_time_ms;		/* 0 = libcryptsetup's default */
+};
+
+/* Format device as LUKS2 and put the passphrase in a new key slot. */
+int luks_format(const char *device, const struct luks_format_params *p,
+		const char *pass, size_t pass_len);
+/* Unlock device (LUKS1 or LUKS2) as /dev/mapper/name. */
+int luks_open(const char *device, const char *name, const char *pass,
+	      size_t pass_len, bool read_only);
+int luks_close(const char *name);
+/*
+ * True when the active volume key lives in the kernel keyring: then
+ * libcryptsetup cannot reload the dm-crypt table for a resize without the
+ * key, and luks_resize() needs the passphrase.
+ */
+int luks_resize_needs_key(const char *name, bool *needs);
+/* Grow name to fill its underlying device; pass may be NULL (see above). */
+int luks_resize(const char *name, const char *pass, size_t pass_len);
+/* True when name is an active LUKS mapping (cryptsetup's CRYPT-LUKS uuid). */
+bool luks_uuid_is_luks(const char *dm_uuid);
+
+#endif

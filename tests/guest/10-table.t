@@ -19,13 +19,13 @@ ok "$(flt_no_devices; echo $?)" "no device left after removal"
 ok "$([ ! -e /dev/mapper/flt-t1 ]; echo $?)" "node gone after removal"
 
 # Features come back in canonical order whatever order they were given in.
-dmsetup create flt-t2 --table "0 2048 fileloop $img 2048 4 no_discard block_size 4096 buffered_io" >/dev/null 2>&1
+flt_create flt-t2 --table "0 2048 fileloop $img 2048 4 no_discard block_size 4096 buffered_io"
 is "$(flt_table flt-t2)" "fileloop $img 2048 4 buffered_io block_size 4096 no_discard" \
 	"features in canonical order"
 is "$(blockdev --getss /dev/mapper/flt-t2)" 4096 "block_size sets the logical block size"
 dmsetup remove flt-t2
 
-dmsetup create flt-t3 --table "0 2048 fileloop $img 0 1 direct_io" >/dev/null 2>&1
+flt_create flt-t3 --table "0 2048 fileloop $img 0 1 direct_io"
 is "$(flt_table flt-t3)" "fileloop $img 0 1 direct_io" "direct_io comes back"
 dmsetup remove flt-t3
 

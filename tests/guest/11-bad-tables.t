@@ -99,7 +99,7 @@ rm -rf "$tmp"
 # A backing file inside a filesystem on the very device being reloaded
 # would deadlock on its first write: refused.
 truncate -s 64M "$FLT_DIR/outer.img"
-dmsetup create flt-self --table "0 131072 fileloop $FLT_DIR/outer.img 0" >/dev/null 2>&1
+flt_create flt-self --table "0 131072 fileloop $FLT_DIR/outer.img 0"
 mkfs.ext4 -q /dev/mapper/flt-self
 mkdir -p "$FLT_DIR/self"
 mount /dev/mapper/flt-self "$FLT_DIR/self"

@@ -19,7 +19,7 @@ for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; 
 	mode="$fs ${feat:-default}"
 	img=$dir/io.img
 	flt_file "$img" 64M
-	dmsetup create flt-io --table "0 $len fileloop $img $off${feat:+ 1 $feat}" >/dev/null 2>&1
+	flt_create flt-io --table "0 $len fileloop $img $off${feat:+ 1 $feat}"
 	if [ -n "$feat" ]; then
 		is "$(flt_info flt-io io_mode)" "${feat%_io}" "$mode: STATUS says ${feat%_io}"
 	fi
@@ -66,8 +66,8 @@ img=$xfs/io.img
 flt_file "$img" 64M
 
 # Two mappings of one file at different ranges, written at the same time.
-dmsetup create flt-a --table "0 16384 fileloop $img 0" >/dev/null 2>&1
-dmsetup create flt-b --table "0 16384 fileloop $img 16384" >/dev/null 2>&1
+flt_create flt-a --table "0 16384 fileloop $img 0"
+flt_create flt-b --table "0 16384 fileloop $img 16384"
 head -c 8M /dev/urandom > "$FLT_DIR/a"
 head -c 8M /dev/urandom > "$FLT_DIR/b"
 dd if="$FLT_DIR/a" of=/dev/mapper/flt-a bs=64k oflag=direct status=none &
@@ -83,8 +83,8 @@ dmsetup remove flt-b
 # One device over two files and two ranges.
 f1=$xfs/seg1.img f2=$ext4/seg2.img
 truncate -s 8M "$f1"; truncate -s 8M "$f2"
-printf '0 4096 fileloop %s 2048\n4096 8192 fileloop %s 0\n8192 2048 fileloop %s 14336\n' "$f1" "$f2" "$f1" |
-	dmsetup create flt-multi >/dev/null 2>&1
+run_ok "create a three-segment device over two files" dmsetup create flt-multi --table \
+	"$(printf '0 4096 fileloop %s 2048\n4096 4096 fileloop %s 0\n8192 2048 fileloop %s 14336' "$f1" "$f2" "$f1")"
 is "$(blockdev --getsz /dev/mapper/flt-multi)" 10240 "multi-segment device has the summed length"
 head -c $((10240 * 512)) /dev/urandom > "$FLT_DIR/m"
 dd if="$FLT_DIR/m" of=/dev/mapper/flt-multi bs=1M oflag=direct status=none

@@ -66,5 +66,24 @@ flt_scratch_fs() {
 	mkdir -p "$mnt" && mount "$dev" "$mnt" && echo "$mnt"
 }
 
+# flt_queue NAME ATTR: a queue attribute of a dm device from sysfs.  Without
+# udev, /dev/mapper/NAME is a node of its own, not a link to dm-N, so the
+# kernel name comes from dmsetup.
+flt_queue() {
+	cat "/sys/block/$(dmsetup info -c --noheadings -o blkdevname "$1")/queue/$2"
+}
+
+# flt_create [--readonly] NAME --table TABLE: create a device as a test of
+# its own; a test that writes into /dev/mapper/NAME after a failed create
+# would otherwise write into a plain file there and could pass.
+flt_create() {
+	local ro=
+	[ "$1" = --readonly ] && { ro=--readonly; shift; }
+	local name=$1; shift
+	# shellcheck disable=SC2086
+	run_ok "create $name${ro:+ (read-only)}" dmsetup create $ro "$name" "$@" &&
+		[ -b "/dev/mapper/$name" ]
+}
+
 # flt_no_devices: true when no flt-* device is left.
 flt_no_devices() { ! dmsetup ls | grep -q '^flt-'; }

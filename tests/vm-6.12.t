@@ -1,0 +1,3 @@
+#!/bin/sh
+# The in-guest suites on Debian's 6.12 kernel, in one VM boot.
+exec "$(dirname "$0")/lib/vm-suites" 6.12 "$@"

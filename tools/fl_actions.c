@@ -954,8 +954,20 @@ static int action_resize(const struct fl_opts *o)
 			goto undo;
 		}
 	}
-	printf("%s: %s\n", top,
-	       fl_size_human(sectors * FL_SECTOR, h, sizeof(h)));
+	if (d.luks) {
+		struct fl_dm_target ct;
+		char h2[32] = "?";
+
+		if (!fl_dm_table(d.luks, false, &ct)) {
+			fl_size_human(ct.total * FL_SECTOR, h2, sizeof(h2));
+			fl_dm_target_free(&ct);
+		}
+		printf("%s: %s (file mapping %s: %s)\n", top, h2, d.dm_name,
+		       fl_size_human(sectors * FL_SECTOR, h, sizeof(h)));
+	} else {
+		printf("%s: %s\n", top,
+		       fl_size_human(sectors * FL_SECTOR, h, sizeof(h)));
+	}
 
 	r = fl_probe_type(top, 0, &type);
 	if (r || !type)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -135,6 +136,8 @@ static int run(char *const argv[])
 	pid_t pid;
 	int st, r;
 
+	/* Our buffered output first, then the program's. */
+	fflush(NULL);
 	r = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
 	if (r)
 		return -r;

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The CLI's option parsing against the real verb table (fl_action_types),
+ * without root: every check that does not need the system.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fl_actions.h"
+#include "fl_opts.h"
+#include "tap.h"
+
+static char err[256];
+static struct fl_opts o;
+
+/* parse("create", "a", NULL): argv built with argv[0] prepended. */
+static int parse(const char *first, ...)
+{
+	char *argv[32];
+	const char *a;
+	va_list ap;
+	int argc = 0;
+
+	argv[argc++] = "fileloopctl";
+	va_start(ap, first);
+	for (a = first; a && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return fl_opts_parse(argc, argv, fl_action_types, &o, err, sizeof(err));
+}
+
+#define fails_with(text, ...) do {					\
+	int r_ = parse(__VA_ARGS__, NULL);				\
+	ok(r_ == -EINVAL && strstr(err, text),				\
+	   "refused with '%s'", text);					\
+	if (r_ != -EINVAL || !strstr(err, text))			\
+		printf("#   r=%d err='%s'\n", r_, err);			\
+} while (0)
+
+int main(void)
+{
+	is_int(parse("create", "vault", "/tmp/v.img", "--size", "64M", NULL), 0,
+	       "create NAME FILE --size");
+	is_str(o.verb ? o.verb->name : NULL, "create", "verb is create");
+	is_int(o.nargs, 2, "two arguments");
+	is_str(o.args[0], "vault", "NAME");
+	is_str(o.args[1], "/tmp/v.img", "FILE");
+	is_u64(o.size, 64ULL << 20, "size 64M");
+	ok(o.verb->needs_root, "create needs root");
+
+	is_int(parse("--size", "1G", "create", "a", "b", "--luks", "--pbkdf",
+		     "pbkdf2", "--pbkdf-force-iterations", "1000",
+		     "--key-file", "-", "--cipher", "aes-cbc-essiv:sha256",
+		     "--key-size", "256", NULL), 0,
+	       "options before the verb, LUKS options");
+	ok(fl_opt_set(&o, OPT_LUKS), "--luks recorded");
+	is_str(o.pbkdf, "pbkdf2", "--pbkdf");
+	is_u64(o.pbkdf_iter, 1000, "--pbkdf-force-iterations");
+	is_str(o.key_file, "-", "--key-file -");
+	is_u64(o.key_size, 256, "--key-size");
+
+	is_int(parse("create", "a", "b", "-s", "1G", "-o", "1M", "-b", "4096",
+		     "--sizelimit", "512M", "--direct-io", "--no-discard", NULL),
+	       0, "short options and mapping options");
+	is_u64(o.offset, 1ULL << 20, "offset bytes");
+	is_u64(o.map.offset, 2048, "offset in sectors for the table");
+	is_u64(o.sizelimit, 512ULL << 20, "sizelimit");
+	is_int(o.map.block_size, 4096, "block size");
+	is_int(o.map.io, FL_IO_DIRECT, "direct io");
+	ok(o.map.no_discard, "no discard");
+
+	is_int(parse("create", "--", "-odd", "b", "--size", "1M", NULL), -EINVAL,
+	       "after --, --size is an argument");
+	is_int(parse("create", "--size", "1M", "--", "-odd", "b", NULL), 0,
+	       "-- lets a name start with a dash");
+	is_str(o.args[0], "-odd", "dash name kept");
+
+	fails_with("needs --size", "create", "a", "b");
+	fails_with("must not be zero", "create", "a", "b", "--size", "0");
+	fails_with("too large", "create", "a", "b", "--size",
+		   "99999999999999999999");
+	fails_with("not a size", "create", "a", "b", "--size", "1.5G");
+	fails_with("not a size", "create", "a", "b", "--size", "-1");
+	fails_with("multiple of 512", "create", "a", "b", "--size", "1M",
+		   "--offset", "1000");
+	fails_with("multiple of --block-size", "open", "a", "b", "--offset",
+		   "1536", "-b", "4096");
+	fails_with("multiple of 512", "open", "a", "b", "--sizelimit", "100");
+	fails_with("smaller than --size", "create", "a", "b", "--size", "1M",
+		   "--offset", "1M");
+	fails_with("beyond --size", "create", "a", "b", "--size", "1M",
+		   "--offset", "512K", "--sizelimit", "768K");
+	fails_with("exclude each other", "open", "a", "b", "--direct-io",
+		   "--buffered-io");
+	fails_with("exclude each other", "open", "a", "b", "--luks",
+		   "--no-luks");
+	fails_with("not 512, 1024", "open", "a", "b", "--block-size", "1000");
+	fails_with("multiple of 8", "create", "a", "b", "--size", "64M",
+		   "--luks", "--key-size", "100");
+	fails_with("not argon2id", "create", "a", "b", "--size", "64M",
+		   "--luks", "--pbkdf", "scrypt");
+	fails_with("need --luks", "create", "a", "b", "--size", "64M",
+		   "--pbkdf", "pbkdf2");
+	fails_with("--read-only cannot format", "create", "a", "b", "--size",
+		   "64M", "--read-only", "--mkfs", "ext4");
+	fails_with("not a filesystem type", "create", "a", "b", "--size",
+		   "64M", "--mkfs", "../../bin/sh");
+	fails_with("does not take --size", "list", "--size", "1M");
+	fails_with("does not take --json", "create", "a", "b", "--size", "1M",
+		   "--json");
+	fails_with("does not take --read-only", "table", "f", "--read-only");
+	fails_with("usage: fileloopctl close NAME", "close");
+	fails_with("usage: fileloopctl close NAME", "close", "a", "b");
+	fails_with("usage: fileloopctl list", "list", "extra");
+	fails_with("unknown command 'frob'", "frob");
+	fails_with("no command given", "-v");
+	fails_with("unknown option --bogus", "list", "--bogus");
+	fails_with("unknown option -Z", "list", "-Z");
+	fails_with("--size needs a value", "create", "a", "b", "--size");
+	fails_with("--key-file needs a value", "open", "a", "b", "-d");
+	fails_with("too many arguments", "create", "a", "b", "c", "d");
+	fails_with("--no-luks takes no --key-file", "open", "a", "b",
+		   "--no-luks", "--key-file", "k");
+
+	is_int(parse("--help", NULL), 0, "--help alone");
+	ok(!o.verb && fl_opt_set(&o, OPT_HELP), "no verb, help set");
+	is_int(parse("create", "--help", NULL), 0, "create --help needs no args");
+	is_str(o.verb ? o.verb->name : NULL, "create", "help for create");
+	is_int(parse("-V", NULL), 0, "-V");
+	ok(fl_opt_set(&o, OPT_VERSION), "version set");
+
+	is_int(parse("list", "-J", "-O", "NAME,FILE", "-n", NULL), 0,
+	       "list -J -O -n");
+	ok(fl_opt_set(&o, OPT_JSON) && fl_opt_set(&o, OPT_NOHEADINGS),
+	   "json and noheadings");
+	is_str(o.columns, "NAME,FILE", "columns");
+	fails_with("exclude each other", "list", "--json", "--raw");
+
+	is_int(parse("keygen", "k", NULL), 0, "keygen FILE");
+	is_u64(o.size, 512, "keygen default 512 bytes");
+	ok(!o.verb->needs_root, "keygen does not need root");
+	fails_with("at most", "keygen", "k", "--size", "9M");
+
+	is_int(parse("table", "f", "--offset", "4K", NULL), 0, "table FILE");
+	ok(!o.verb->needs_root, "table does not need root");
+	is_int(parse("resize", "v", "--size", "2G", "--fs", NULL), 0,
+	       "resize --size --fs");
+	is_int(parse("open", "v", "f", "-r", "-m", "/mnt", NULL), 0,
+	       "open -r -m");
+	ok(o.read_only, "read-only");
+	is_str(o.mount, "/mnt", "mount dir");
+	is_int(parse("open", "v", "f", NULL), 0, "parse again: state reset");
+	ok(!o.read_only && !o.mount, "no leftovers from the last parse");
+	is_int(parse("-vv", "list", NULL), 0, "-vv");
+	is_int(o.verbose, 2, "verbose counted");
+
+	is_int(fl_exit_code(-EBUSY), FL_EXIT_BUSY, "EBUSY exits 3");
+	is_int(fl_exit_code(-EEXIST), FL_EXIT_BUSY, "EEXIST exits 3");
+	is_int(fl_exit_code(-ENOENT), FL_EXIT_NOTFOUND, "ENOENT exits 4");
+	is_int(fl_exit_code(-EACCES), FL_EXIT_PERM, "EACCES exits 2");
+	is_int(fl_exit_code(-EIO), FL_EXIT_FAIL, "EIO exits 6");
+	is_int(fl_exit_code(0), FL_EXIT_OK, "0 exits 0");
+	return done_testing();
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Secrets without a terminal: key files (whole contents), stdin as "-"
+ * (whole contents) and as a plain pipe (first line), key generation
+ * (0600, O_EXCL, random).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fl_passphrase.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/fl-unit.XXXXXX";
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+/* Replace stdin with a file holding data. */
+static void stdin_from(const void *data, size_t len)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/stdin", dir);
+	write_file(path, data, len);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		abort();
+	close(fd);
+}
+
+static void get(const char *key_file, int want_r, const void *want,
+		size_t want_len, const char *what)
+{
+	struct fl_pass_req req = { .key_file = key_file };
+	char *pass = NULL;
+	size_t len = 0;
+	int r = fl_passphrase_get(&req, &pass, &len);
+
+	is_int(r, want_r, "%s: status", what);
+	if (!want_r) {
+		is_u64(len, want_len, "%s: length", what);
+		ok(pass && !memcmp(pass, want, want_len), "%s: bytes", what);
+	} else {
+		ok(!pass, "%s: no buffer on failure", what);
+	}
+	fl_secret_free(pass, len);
+}
+
+int main(void)
+{
+	char path[128], key[64], big_path[128];
+	unsigned char a[512], b[512];
+	struct stat st;
+	char *big;
+	int fd;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/pass", dir);
+
+	write_file(path, "line one\nline two\n", 18);
+	get(path, 0, "line one\nline two\n", 18,
+	    "key file: all of it, newlines included");
+	write_file(path, "bin\0ary", 7);
+	get(path, 0, "bin\0ary", 7, "key file: binary with a NUL");
+	write_file(path, "", 0);
+	get(path, -ENODATA, NULL, 0, "empty key file refused");
+	snprintf(key, sizeof(key), "%s/missing", dir);
+	get(key, -ENOENT, NULL, 0, "missing key file");
+
+	/* FL_KEYFILE_MAX is the limit: exactly it passes, one more fails. */
+	big = calloc(1, FL_KEYFILE_MAX + 1);
+	snprintf(big_path, sizeof(big_path), "%s/big", dir);
+	write_file(big_path, big, FL_KEYFILE_MAX);
+	get(big_path, 0, big, FL_KEYFILE_MAX, "key file of the maximum size");
+	write_file(big_path, big, FL_KEYFILE_MAX + 1);
+	get(big_path, -EFBIG, NULL, 0, "key file over the maximum");
+	free(big);
+
+	stdin_from("secret\nrest", 11);
+	get("-", 0, "secret\nrest", 11, "--key-file -: all of stdin");
+	stdin_from("secret\nrest", 11);
+	get(NULL, 0, "secret", 6, "piped stdin: the first line only");
+	stdin_from("nonewline", 9);
+	get(NULL, 0, "nonewline", 9, "piped stdin without newline");
+	stdin_from("\n", 1);
+	get(NULL, -ENODATA, NULL, 0, "empty first line refused");
+
+	snprintf(key, sizeof(key), "%s/key", dir);
+	umask(0);	/* even a wide-open umask must give 0600 */
+	is_int(fl_keygen(key, 512), 0, "keygen");
+	ok(!stat(key, &st) && (st.st_mode & 07777) == 0600, "key file is 0600");
+	is_u64((uint64_t)st.st_size, 512, "key file has 512 bytes");
+	is_int(fl_keygen(key, 512), -EEXIST, "keygen never overwrites");
+	fd = open(key, O_RDONLY);
+	ok(fd >= 0 && read(fd, a, sizeof(a)) == (ssize_t)sizeof(a),
+	   "read key back");
+	close(fd);
+	unlink(key);
+	is_int(fl_keygen(key, 512), 0, "keygen again");
+	fd = open(key, O_RDONLY);
+	ok(fd >= 0 && read(fd, b, sizeof(b)) == (ssize_t)sizeof(b),
+	   "read second key");
+	close(fd);
+	ok(memcmp(a, b, sizeof(a)), "two keys differ");
+	get(key, 0, b, sizeof(b), "a generated key reads back as a key file");
+	unlink(key);
+	is_int(fl_keygen(key, 0), -EINVAL, "zero-byte key refused");
+	snprintf(path, sizeof(path), "%s/nodir/key", dir);
+	is_int(fl_keygen(path, 16), -ENOENT, "keygen into a missing dir");
+
+	snprintf(path, sizeof(path), "%s/link", dir);
+	if (symlink(key, path) == 0) {
+		is_int(fl_keygen(path, 16), -EEXIST,
+		       "keygen does not write through a symlink");
+		ok(access(key, F_OK) != 0, "symlink target not created");
+		unlink(path);
+	}
+
+	snprintf(path, sizeof(path), "%s/pass", dir);
+	unlink(path);
+	unlink(big_path);
+	snprintf(path, sizeof(path), "%s/stdin", dir);
+	unlink(path);
+	rmdir(dir);
+	return done_testing();
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fl_table: table line format/parse and path escaping round trips. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "fl_table.h"
+#include "tap.h"
+
+static void roundtrip(const char *path, const char *want_escaped)
+{
+	char *esc = fl_path_escape(path), *back = NULL;
+
+	is_str(esc, want_escaped, "escape of %s", want_escaped);
+	is_int(fl_path_unescape(esc, &back), 0, "unescape %s", want_escaped);
+	is_str(back, path, "round trip of %s", want_escaped);
+	free(esc);
+	free(back);
+}
+
+static void params_roundtrip(const struct fl_params *p, const char *want)
+{
+	struct fl_params q;
+	char *s = NULL;
+
+	is_int(fl_params_format(p, &s), 0, "format '%s'", want);
+	is_str(s, want, "params are '%s'", want);
+	if (!s)
+		return;
+	is_int(fl_params_parse(s, &q), 0, "parse '%s' back", want);
+	is_str(q.path, p->path, "path survives '%s'", want);
+	is_u64(q.offset, p->offset, "offset survives '%s'", want);
+	is_int(q.io, p->io, "io mode survives '%s'", want);
+	is_int(q.block_size, p->block_size, "block size survives '%s'", want);
+	is_int(q.no_discard, p->no_discard, "no_discard survives '%s'", want);
+	fl_params_free(&q);
+	free(s);
+}
+
+static void bad_params(const char *s)
+{
+	struct fl_params q;
+
+	is_int(fl_params_parse(s, &q), -EINVAL, "refused: '%s'", s);
+	ok(!q.path, "nothing left allocated for '%s'", s);
+}
+
+int main(void)
+{
+	struct fl_params p = { 0 };
+	char *s = NULL, *u = NULL;
+
+	roundtrip("/img/a.img", "/img/a.img");
+	roundtrip("/my files/a b.img", "/my\\040files/a\\040b.img");
+	roundtrip("/back\\slash", "/back\\134slash");
+	roundtrip("/new\nline\tand tab", "/new\\012line\\011and\\040tab");
+	roundtrip("/utf8/\xc3\xa9t\xc3\xa9", "/utf8/\xc3\xa9t\xc3\xa9");
+	roundtrip("/\\040", "/\\134040");
+
+	is_int(fl_path_unescape("/a\\", &u), -EINVAL, "stray backslash");
+	is_int(fl_path_unescape("/a\\04", &u), -EINVAL, "short escape");
+	is_int(fl_path_unescape("/a\\000", &u), -EINVAL, "escaped NUL");
+	is_int(fl_path_unescape("/a\\400", &u), -EINVAL, "escape above 0xff");
+	is_int(fl_path_unescape("/a\\089", &u), -EINVAL, "non-octal digit");
+
+	p.path = "/img/x.img";
+	params_roundtrip(&p, "/img/x.img 0");
+	p.offset = 2048;
+	p.io = FL_IO_DIRECT;
+	params_roundtrip(&p, "/img/x.img 2048 1 direct_io");
+	p.io = FL_IO_BUFFERED;
+	p.block_size = 4096;
+	p.no_discard = true;
+	params_roundtrip(&p, "/img/x.img 2048 4 buffered_io block_size 4096 no_discard");
+	p.path = "/a dir/b\\c\nd";
+	p.io = FL_IO_AUTO;
+	p.block_size = 0;
+	p.no_discard = false;
+	params_roundtrip(&p, "/a\\040dir/b\\134c\\012d 2048");
+	p.offset = UINT64_MAX;
+	params_roundtrip(&p, "/a\\040dir/b\\134c\\012d 18446744073709551615");
+
+	p = (struct fl_params){ .path = "relative.img" };
+	is_int(fl_params_format(&p, &s), -EINVAL, "relative path refused");
+	p = (struct fl_params){ .path = "/x", .block_size = 3000 };
+	is_int(fl_params_format(&p, &s), -EINVAL, "block size 3000 refused");
+
+	p = (struct fl_params){ .path = "/x y", .offset = 8, .io = FL_IO_DIRECT };
+	is_int(fl_table_line(65536, &p, &s), 0, "table line");
+	is_str(s, "0 65536 fileloop /x\\040y 8 1 direct_io", "table line text");
+	free(s);
+
+	bad_params("");
+	bad_params("relative 0");
+	bad_params("/x");
+	bad_params("/x -1");
+	bad_params("/x 18446744073709551616");
+	bad_params("/x 0 ");
+	bad_params("/x  0");
+	bad_params("/x 0 0");
+	bad_params("/x 0 1");
+	bad_params("/x 0 2 direct_io");
+	bad_params("/x 0 1 frob");
+	bad_params("/x 0 2 direct_io buffered_io");
+	bad_params("/x 0 2 block_size 1000");
+	bad_params("/x 0 1 block_size");
+	bad_params("/x 0 2 no_discard no_discard");
+	bad_params("/x 0 1 no_discard extra");
+	bad_params("/x\\ y 0");
+	return done_testing();
+}

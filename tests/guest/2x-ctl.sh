@@ -1,0 +1,69 @@
+# Helpers for the fileloopctl suites (tests/guest/2*.t), sourced after
+# tests/lib/tap.sh and tests/lib/fileloop.sh.
+
+FLC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/build/fileloopctl
+# Fast key derivation under TCG; fileloopctl's defaults stay strong.
+FLC_KDF=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
+
+# LUKS stacks first (the generic trap would remove NAME-file before NAME),
+# then the generic cleanup of mounts, flt-* mappings and $FLT_DIR.
+flc_cleanup() {
+	local m d
+	for m in $(awk -v d="$FLT_DIR" 'index($2, d) == 1 { print $2 }' \
+			/proc/mounts | sort -r); do
+		umount "$m" 2>/dev/null
+	done
+	for d in $(dmsetup ls --target crypt 2>/dev/null |
+			awk '$1 ~ /^flt-/ { print $1 }'); do
+		cryptsetup close "$d" 2>/dev/null
+	done
+	flt_cleanup
+}
+trap flc_cleanup EXIT
+
+flc_require() {
+	if [ ! -x "$FLC" ]; then
+		ok 1 "tools/build/fileloopctl is built (make tools)"
+		done_testing
+		exit 1
+	fi
+}
+
+# flc_exit WANT DESC CMD...: CMD exits with status WANT; its output is
+# kept in $FLC_OUT for the message checks that follow.
+flc_exit() {
+	local want=$1 desc=$2 rc; shift 2
+	FLC_OUT=$("$@" 2>&1); rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok 0 "$desc (exit $want)"
+	else
+		ok 1 "$desc (exit $want)"
+		diag "command: $*" "$FLC_OUT" "(exit $rc)"
+	fi
+}
+
+# flc_says REGEX DESC: the last flc_exit output matches REGEX.
+flc_says() {
+	if grep -qE -- "$1" <<<"$FLC_OUT"; then ok 0 "$2"; else
+		ok 1 "$2"; diag "want /$1/ in:" "$FLC_OUT"; fi
+}
+
+# flc_nothing_left DESC: no flt-* mapping is left.
+flc_nothing_left() {
+	local left
+	left=$(dmsetup ls 2>/dev/null | awk '$1 ~ /^flt-/ { print $1 }' | tr '\n' ' ')
+	is "$left" "" "$1: dmsetup ls shows no flt-* device"
+}
+
+# flc_only DESC NAME...: exactly these flt-* mappings exist.
+flc_only() {
+	local desc=$1 got want; shift
+	got=$(dmsetup ls 2>/dev/null | awk '$1 ~ /^flt-/ { print $1 }' | sort | tr '\n' ' ')
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	is "$got" "$want" "$desc: mapped are exactly: $*"
+}
+
+sha() { sha256sum "$@" | cut -d' ' -f1; }
+
+# flc_rand FILE SIZE: random content.
+flc_rand() { head -c "$2" /dev/urandom > "$1"; }

@@ -17,6 +17,7 @@
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kernfs.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
@@ -67,6 +68,7 @@ struct fileloop_c {
 	bool no_discard;
 	bool read_only;
 	bool use_dio;
+	unsigned int dio_align;	/* file offset and length alignment */
 	unsigned long flags;
 	struct fileloop_stats stats;
 };
@@ -133,16 +135,22 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	struct iov_iter from;
-	unsigned int nr_bvec = 0;
+	unsigned int nr_bvec = 0, misaligned = 0;
 	ssize_t ret;
 
 	/*
 	 * The iov_iter walks the bio's own (multi-page) bvecs: no copy.  The
 	 * bio may start in the middle of a bvec after a split, hence
-	 * iov_offset.
+	 * iov_offset.  Direct I/O wants every segment a multiple of the
+	 * file's alignment, which can exceed our 512-byte granularity (a
+	 * 4096-byte sector disk under block_size 4096): such a bio goes
+	 * through the page cache instead of failing.
 	 */
-	bio_for_each_bvec(bv, bio, iter)
+	bio_for_each_bvec(bv, bio, iter) {
 		nr_bvec++;
+		misaligned |= bv.bv_len;
+	}
+	misaligned &= fc->dio_align - 1;
 	iov_iter_bvec(&from, write ? ITER_SOURCE : ITER_DEST,
 		      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
 		      nr_bvec, bio->bi_iter.bi_size);
@@ -153,7 +161,7 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 		.ki_pos = io->pos,
 		.ki_ioprio = bio_prio(bio),
 	};
-	if (fc->use_dio) {
+	if (fc->use_dio && !misaligned) {
 		/* Completes asynchronously: many bios in flight per device. */
 		io->iocb.ki_flags = IOCB_DIRECT;
 		io->iocb.ki_complete = fileloop_rw_complete;
@@ -238,6 +246,12 @@ static void fileloop_handle_bio(struct fileloop_io *io, struct bio *bio)
 		break;
 	}
 out:
+	/* A refused DISCARD or WRITE_ZEROES is not a failure of the file. */
+	if (ret == -EOPNOTSUPP) {
+		bio->bi_status = BLK_STS_NOTSUPP;
+		bio_endio(bio);
+		return;
+	}
 	fileloop_end_bio(fc, bio, errno_to_blk_status(ret));
 }
 
@@ -260,8 +274,10 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 	struct fileloop_io *io = dm_per_bio_data(bio, sizeof(*io));
 
 	if (unlikely(fc->read_only && op_is_write(bio_op(bio)) &&
-		     bio_sectors(bio)))
+		     bio_sectors(bio))) {
+		atomic64_inc(&fc->stats.errors);
 		return DM_MAPIO_KILL;
+	}
 
 	io->fc = fc;
 	io->pos = (loff_t)(fc->offset +
@@ -361,7 +377,11 @@ static int fileloop_parse_path(struct fileloop_c *fc, const char *arg,
 		return -ENOMEM;
 	}
 	/* \040 and friends, so that paths with blanks survive libdevmapper. */
-	string_unescape_inplace(fc->path, UNESCAPE_OCTAL);
+	len = string_unescape_inplace(fc->path, UNESCAPE_OCTAL);
+	if (len != strlen(fc->path)) {
+		*error = "Backing file path contains an escaped NUL (\\000)";
+		return -EINVAL;
+	}
 	if (fc->path[0] != '/') {
 		*error = "Backing file path must be absolute";
 		return -EINVAL;
@@ -402,15 +422,32 @@ static int fileloop_check_geometry(struct dm_target *ti,
 	return 0;
 }
 
-/* A file on the device being built would deadlock on its first I/O. */
+/*
+ * A file on the device being built would send every I/O back into the
+ * device itself.  Caught: the file's filesystem (or the block device) is
+ * this device, or a device stacked directly on it, such as dm-crypt on
+ * fileloop with the filesystem on top; stacked devices register as holders
+ * of ours (bd_link_disk_holder), which shows as a link named after them in
+ * our holders directory.  Deeper stacks are not followed.
+ */
 static bool fileloop_backed_by_itself(struct dm_target *ti,
 				      struct inode *inode)
 {
 	struct gendisk *disk = dm_disk(dm_table_get_md(ti->table));
+	struct kobject *holders = disk->part0->bd_holder_dir;
 	struct block_device *bdev;
+	struct kernfs_node *kn;
 
 	bdev = S_ISBLK(inode->i_mode) ? I_BDEV(inode) : inode->i_sb->s_bdev;
-	return bdev && bdev->bd_disk == disk;
+	if (!bdev)
+		return false;
+	if (bdev->bd_disk == disk)
+		return true;
+	if (!holders)
+		return false;
+	kn = kernfs_find_and_get(holders->sd, bdev->bd_disk->disk_name);
+	kernfs_put(kn);
+	return kn != NULL;
 }
 
 /*
@@ -447,14 +484,40 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 		       !(((u64)fc->offset << SECTOR_SHIFT) & (align - 1));
 
 	if (fc->io_request == FILELOOP_IO_DIRECT && !can_dio) {
-		DMERR("%s: direct I/O needs %u-byte alignment, table has block_size %u and offset %llu",
-		      fc->path, align, fc->block_size,
-		      (unsigned long long)fc->offset << SECTOR_SHIFT);
+		if (!align)
+			DMERR("%s: the filesystem offers no direct I/O for this file",
+			      fc->path);
+		else
+			DMERR("%s: direct I/O needs %u-byte alignment, table has block_size %u and offset %llu",
+			      fc->path, align, fc->block_size,
+			      (unsigned long long)fc->offset << SECTOR_SHIFT);
 		ti->error = "direct_io: backing file cannot do direct I/O at this block size and offset";
 		return -EINVAL;
 	}
 	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
+	fc->dio_align = can_dio ? align : SECTOR_SIZE;
 	return 0;
+}
+
+static char *fileloop_open_error(int err, bool read_only)
+{
+	switch (err) {
+	case -ENOENT:
+		return "Backing file does not exist";
+	case -ENOTDIR:
+		return "A component of the backing file path is not a directory";
+	case -EISDIR:
+		return "Backing file must be a regular file or a block device";
+	case -EACCES:
+	case -EPERM:
+	case -EROFS:
+	case -ETXTBSY:
+		if (!read_only)
+			return "Cannot open backing file for writing (load the table read-only?)";
+		fallthrough;
+	default:
+		return "Cannot open backing file";
+	}
 }
 
 static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
@@ -471,12 +534,7 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 		fc->file = NULL;
 		DMERR("%s: cannot open%s: %pe", fc->path,
 		      fc->read_only ? "" : " for writing", ERR_PTR(ret));
-		if (ret == -ENOENT)
-			ti->error = "Backing file does not exist";
-		else if (fc->read_only)
-			ti->error = "Cannot open backing file";
-		else
-			ti->error = "Cannot open backing file for writing (load the table read-only?)";
+		ti->error = fileloop_open_error(ret, fc->read_only);
 		return ret;
 	}
 
@@ -562,7 +620,7 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ti->num_flush_bios = 1;
 	/* No underlying dm_dev tells dm we honour flushes: say so. */
 	ti->flush_supported = true;
-	if (!fc->no_discard && !fc->read_only) {
+	if (!fc->no_discard && !fc->read_only && fc->file->f_op->fallocate) {
 		ti->num_discard_bios = 1;
 		ti->discards_supported = true;
 		ti->num_write_zeroes_bios = 1;

@@ -49,7 +49,10 @@ refused 65536 "$img 0" "Backing file is smaller than offset plus length"
 refused 2048 "$img 32768" "Backing file is smaller than offset plus length"
 refused 2048 "$img 31744" "Backing file is smaller than offset plus length"
 refused --readonly 2048 "$FLT_DIR/dir 0" "Backing file must be a regular file or a block device"
+refused 2048 "$FLT_DIR/dir 0" "Backing file must be a regular file or a block device"
 refused 2048 "/dev/null 0" "Backing file must be a regular file or a block device"
+refused 2048 "$img/x.img 0" "A component of the backing file path is not a directory"
+refused 2048 "$FLT_DIR/a\\000.img 0" "Backing file path contains an escaped NUL"
 refused 2048 "$FLT_DIR/ro/locked.img 0" "Cannot open backing file for writing"
 refused 2048 "$img 0 1" "Feature count does not match"
 refused 2048 "$img 0 3 direct_io no_discard" "Feature count does not match"
@@ -111,6 +114,20 @@ ok "$([ $rc -ne 0 ] && flt_kmsg_since self | grep -q 'fileloop: Backing file liv
 	"backing file on the device itself is refused"
 is "$(dmsetup table flt-self | cut -d' ' -f4)" "$FLT_DIR/outer.img" "live table untouched by the refused reload"
 umount "$FLT_DIR/self"
+
+# The same with a device stacked in between (a linear mapping here, as
+# dm-crypt would be): the filesystem is on the holder of the device.
+flt_create flt-hold --table "0 131072 linear /dev/mapper/flt-self 0"
+mkfs.ext4 -q /dev/mapper/flt-hold
+mount /dev/mapper/flt-hold "$FLT_DIR/self"
+truncate -s 1M "$FLT_DIR/self/inner.img"
+flt_kmsg_mark stacked
+dmsetup reload flt-self --table "0 2048 fileloop $FLT_DIR/self/inner.img 0" >/dev/null 2>&1
+rc=$?
+ok "$([ $rc -ne 0 ] && flt_kmsg_since stacked | grep -q 'fileloop: Backing file lives on the device being built'; echo $?)" \
+	"backing file on a device stacked on the device itself is refused"
+umount "$FLT_DIR/self"
+dmsetup remove flt-hold
 dmsetup remove flt-self
 ok "$(flt_no_devices; echo $?)" "no device left at the end"
 

@@ -51,6 +51,7 @@ run_ok "blkdiscard -z on tmpfs" blkdiscard -z -o 0 -l 8M /dev/mapper/flt-t
 run_ok "again" blkdiscard -z -o 0 -l 8M /dev/mapper/flt-t
 is "$(flt_sha "$img" 0 8388608)" "$zero_sha" "tmpfs range zeroed by the fallback"
 is "$(flt_kmsg_since zr | grep -c 'filesystem cannot zero ranges')" 1 "refusal logged once"
+is "$(flt_info flt-t errors)" 0 "a refused ZERO_RANGE is not counted as an I/O error"
 before=$(alloc_kib "$img")
 run_ok "tmpfs can punch: blkdiscard" blkdiscard -o 8M -l 8M /dev/mapper/flt-t
 ok "$([ $((before - $(alloc_kib "$img"))) -ge 8192 ]; echo $?)" "tmpfs file got sparser"

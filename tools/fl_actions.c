@@ -294,6 +294,13 @@ static int mount_top(const char *name, const char *top, const char *dir,
 	if (!abs)
 		return fail(-errno, "mount point %s", dir);
 	r = fl_mount(top, abs, ro);
+	if (r == -EINVAL) {
+		/* mount(2)'s EINVAL here is nearly always "no filesystem". */
+		msg("cannot mount %s on %s: no filesystem found on it (--mkfs TYPE makes one)",
+		    top, dir);
+		free(abs);
+		return FL_EXIT_FAIL;
+	}
 	if (r) {
 		free(abs);
 		return fail(r, "cannot mount %s on %s", top, dir);
@@ -780,7 +787,13 @@ static int action_list(const struct fl_opts *o)
 	if (r)
 		return fail(r, "cannot list devices");
 	show_flags(o, &fl);
-	ex = n || fl.json ? show(devs, n, &fl) : 0;
+	/*
+	 * Like losetup --list, nothing at all when nothing is mapped (but
+	 * still validate -O, so a typo is caught before there are devices).
+	 */
+	if (!n && !fl.json)
+		fl.noheadings = true;
+	ex = show(devs, n, &fl);
 	fl_devs_free(devs, n);
 	return ex;
 }

@@ -1,0 +1,166 @@
+#!/bin/bash
+# DESCRIPTION: fileloopctl on bad input and in the way of others: missing
+# file, existing name, existing file, file too small, unaligned offset,
+# bad sizes, not root, empty secret, missing mount point, missing mkfs
+# program (fails after mapping: must unwind), busy devices (held open,
+# mounted by someone else, busy mount) and non-fileloop devices.  Each
+# gives its documented exit status and a clear message, and leaves no
+# state: no new mapping (dmsetup ls), no half-made file, nothing changed.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fileloop.sh"
+. "$(dirname "$0")/2x-ctl.sh"
+flc_require
+
+ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
+d=$ext4
+flt_file "$d/small.img" 1M
+flt_file "$d/img" 16M
+
+# --- missing things -------------------------------------------------------------
+flc_exit 4 "open a missing file" "$FLC" open flt-e "$d/nope.img"
+flc_says "nope.img: No such file" "message names the file"
+flc_nothing_left "missing file"
+flc_exit 4 "create in a missing directory" "$FLC" create flt-e "$d/nodir/x.img" --size 1M
+flc_nothing_left "missing directory"
+flc_exit 4 "close an unknown name" "$FLC" close flt-nothing
+flc_says "no device flt-nothing" "message says no such device"
+flc_exit 4 "status of an unknown name" "$FLC" status flt-nothing
+flc_exit 4 "table of a missing file" "$FLC" table "$d/nope.img"
+flc_exit 1 "open a directory" "$FLC" open flt-e "$d"
+flc_says "not a regular file or block device" "message says what is wrong"
+flc_nothing_left "directory"
+
+# --- existing name and file ---------------------------------------------------------
+"$FLC" create flt-one "$d/one.img" --size 8M >/dev/null
+flc_exit 3 "create with an existing name" "$FLC" create flt-one "$d/two.img" --size 8M
+flc_says "flt-one already exists" "message names the device"
+ok "$([ ! -e "$d/two.img" ]; echo $?)" "no file made for the refused create"
+flc_exit 3 "open with an existing name" "$FLC" open flt-one "$d/img"
+flc_only "existing name" flt-one
+dmsetup rename flt-one flt-x-file 2>/dev/null
+flc_exit 3 "create --luks when NAME-file is taken" \
+	"$FLC" create flt-x "$d/x.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
+flc_says "flt-x-file already exists" "message names the file layer"
+ok "$([ ! -e "$d/x.img" ]; echo $?)" "no file made"
+dmsetup rename flt-x-file flt-one 2>/dev/null
+want=$(sha "$d/img")
+flc_exit 3 "create over an existing file" "$FLC" create flt-e "$d/img" --size 8M
+flc_says "exists; use --force" "message says how to overwrite"
+is "$(sha "$d/img")" "$want" "the existing file is untouched"
+flc_exit 3 "--force over a file another mapping uses" "$FLC" create flt-e "$d/one.img" --size 8M --force
+flc_says "in use by flt-one" "message names the user"
+is "$(stat -c %s "$d/one.img")" $((8 << 20)) "the mapped file is untouched"
+flc_only "refused --force" flt-one
+cp "$d/img" "$d/copy.img"
+flc_exit 0 "--force over an unused file" "$FLC" create flt-e "$d/copy.img" --size 4M --force
+is "$(stat -c %s "$d/copy.img")" $((4 << 20)) "file recreated at the new size"
+"$FLC" close flt-e
+"$FLC" close flt-one
+
+# --- sizes and alignment ------------------------------------------------------------------
+flc_exit 1 "file too small for the offset" "$FLC" open flt-e "$d/small.img" --offset 1M
+flc_says "too small" "message says too small"
+flc_exit 1 "file too small for offset + sizelimit" "$FLC" open flt-e "$d/small.img" --offset 512K --sizelimit 1M
+flc_says "too small" "message says too small"
+head -c $(((1 << 20) + 1000)) /dev/zero > "$d/odd.img"
+flc_exit 1 "less than one block after the offset" "$FLC" open flt-e "$d/odd.img" --offset 1M --block-size 4096
+flc_nothing_left "too small"
+flc_exit 1 "unaligned offset" "$FLC" open flt-e "$d/img" --offset 1000
+flc_says "multiple of 512" "message says multiple of 512"
+flc_exit 1 "offset not a multiple of the block size" "$FLC" open flt-e "$d/img" --offset 512 --block-size 4096
+flc_exit 1 "bad size" "$FLC" create flt-e "$d/e.img" --size 12X
+flc_says "not a size" "message says not a size"
+flc_exit 1 "size that overflows" "$FLC" create flt-e "$d/e.img" --size 99999999999T
+flc_exit 1 "zero size" "$FLC" create flt-e "$d/e.img" --size 0
+flc_exit 1 "bad block size" "$FLC" open flt-e "$d/img" --block-size 1000
+flc_exit 1 "LUKS in a file too small for its header" \
+	"$FLC" create flt-e "$d/e.img" --size 8M --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
+flc_says "16 MiB" "message explains the header size"
+ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file left by refused creates"
+flc_nothing_left "bad sizes"
+
+# --- secrets ---------------------------------------------------------------------------------
+flc_exit 1 "empty passphrase" "$FLC" create flt-e "$d/e.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - </dev/null
+flc_says "empty" "message says empty"
+flc_exit 4 "missing key file" "$FLC" create flt-e "$d/e.img" --size 32M --luks "${FLC_KDF[@]}" --key-file "$d/nokey"
+ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file left when the secret is refused"
+flc_nothing_left "bad secrets"
+
+# --- not root ----------------------------------------------------------------------------------
+chmod 0777 "$FLT_DIR"
+nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all)
+for v in "list" "status flt-one" "close flt-one" "create flt-e $FLT_DIR/nobody.img --size 8M" \
+	 "open flt-e $d/img" "resize flt-one"; do
+	# shellcheck disable=SC2086
+	flc_exit 2 "as nobody: $v" "${nobody[@]}" "$FLC" $v
+	flc_says "needs root" "as nobody: $v says it needs root"
+done
+ok "$([ ! -e "$FLT_DIR/nobody.img" ]; echo $?)" "nobody's create made no file"
+flc_exit 0 "as nobody: table still works (no root needed)" "${nobody[@]}" "$FLC" table "$d/img"
+flc_nothing_left "not root"
+
+# --- mount point and mkfs failures unwind ------------------------------------------------------
+flc_exit 4 "missing mount point" "$FLC" create flt-e "$d/e.img" --size 8M --mount "$FLT_DIR/nomnt"
+ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file"
+flc_exit 4 "missing mkfs program: fails after mapping" \
+	"$FLC" create flt-e "$d/e.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - --mkfs nosuchfs <<<"pw"
+flc_says "mkfs.nosuchfs" "message names the program"
+ok "$([ ! -e "$d/e.img" ]; echo $?)" "created file removed"
+flc_nothing_left "mkfs failure: LUKS closed and mapping removed"
+mkdir -p "$FLT_DIR/mnt"
+flc_exit 6 "mounting a device without a filesystem fails after mapping" \
+	"$FLC" create flt-e "$d/e.img" --size 8M --mount "$FLT_DIR/mnt"
+flc_says "no filesystem found" "message says there is no filesystem"
+ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file"
+flc_nothing_left "mount failure"
+
+# --- busy devices: nothing changes ---------------------------------------------------------------
+"$FLC" create flt-busy "$d/busy.img" --size 32M --mkfs ext4 >/dev/null
+exec 3</dev/mapper/flt-busy
+flc_exit 3 "close of a device held open" "$FLC" close flt-busy
+flc_says "in use" "message says in use"
+flc_only "held open" flt-busy
+exec 3<&-
+mount /dev/mapper/flt-busy "$FLT_DIR/mnt"
+flc_exit 3 "close of a device someone else mounted" "$FLC" close flt-busy
+flc_says "not by fileloopctl" "message says who mounted it"
+ok "$(mountpoint -q "$FLT_DIR/mnt"; echo $?)" "still mounted"
+umount "$FLT_DIR/mnt"
+"$FLC" close flt-busy
+"$FLC" open flt-busy "$d/busy.img" --mount "$FLT_DIR/mnt"
+(cd "$FLT_DIR/mnt" && sleep 30) & holder=$!
+sleep 1
+flc_exit 3 "close while a process sits in our mount" "$FLC" close flt-busy
+flc_says "nothing was changed" "message says nothing changed"
+ok "$(mountpoint -q "$FLT_DIR/mnt"; echo $?)" "still mounted"
+flc_only "busy mount" flt-busy
+kill "$holder"; wait "$holder" 2>/dev/null
+flc_exit 0 "close once the mount is free" "$FLC" close flt-busy
+
+# --- LUKS stack busy: nothing changes -----------------------------------------------------------------
+"$FLC" create flt-lb "$d/lb.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - <<<"pw" >/dev/null
+exec 3</dev/mapper/flt-lb
+flc_exit 3 "close of a LUKS device held open" "$FLC" close flt-lb
+flc_only "LUKS held open" flt-lb flt-lb-file
+exec 3<&-
+"$FLC" close flt-lb
+
+# --- not ours ---------------------------------------------------------------------------------------
+dmsetup create flt-zero --table "0 2048 zero"
+flc_exit 4 "close of a non-fileloop device" "$FLC" close flt-zero
+flc_says "not a fileloop device" "message says not a fileloop device"
+flc_only "foreign device untouched" flt-zero
+dmsetup remove flt-zero
+
+# --- resize refusals ---------------------------------------------------------------------------------
+"$FLC" create flt-rs "$d/rs.img" --size 16M >/dev/null
+flc_exit 1 "resize to a smaller size" "$FLC" resize flt-rs --size 8M
+flc_says "shrinking is not supported" "message says no shrinking"
+is "$(stat -c %s "$d/rs.img"):$(blockdev --getsize64 /dev/mapper/flt-rs)" "$((16 << 20)):$((16 << 20))" \
+	"file and device unchanged"
+"$FLC" close flt-rs
+flc_exit 1 "list with an unknown column" "$FLC" list -O NAME,BOGUS
+flc_says "unknown column" "message says unknown column"
+
+flc_nothing_left "end of suite"
+done_testing

@@ -3,6 +3,7 @@
 #   make                 module for KDIR + the tools
 #   make KDIR=<tree>     module against another kernel build tree
 #   make modules-all     module for every Debian kernel the tests use
+#   make deps            install the Debian packages everything needs
 #   make check           host unit tests + in-VM suites on 6.1 and 6.12
 #   make demo            the quick-start job: a LUKS vault in a file
 #   make bench           benchmark against loop (see bench/README.md)
@@ -17,8 +18,8 @@ C ?= 0
 PREFIX ?= /usr/local
 TEST_KERNELS ?= 6.1 6.12
 
-.PHONY: all module tools modules-all check unit vm-check demo bench \
-	install clean sparse
+.PHONY: all deps module tools modules-all check unit unit-build demo \
+	bench install clean sparse
 
 all: module tools
 
@@ -44,17 +45,26 @@ modules-all:
 sparse:
 	$(MAKE) modules-all C=2
 
+deps:
+	scripts/install-deps
+
 unit:
 	$(MAKE) -C tools unit
 
-check: tools unit modules-all
-	prove --exec '' $(wildcard tools/build/tests/test_*) \
+# check and demo install what they need first, then build in a fresh make
+# so that KDIR and pkg-config flags see the packages just installed.
+check: deps
+	$(MAKE) tools modules-all
+	$(MAKE) -C tools unit-build
+	prove --exec '' tools/build/tests/test_* \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
 
-demo: module tools
+demo: deps
+	$(MAKE) tools modules-all
 	scripts/demo
 
-bench: tools modules-all
+bench: deps
+	$(MAKE) tools modules-all
 	bench/run
 
 install: module tools

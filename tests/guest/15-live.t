@@ -20,7 +20,9 @@ w0=$(flt_info flt-l writes); sleep 2; w1=$(flt_info flt-l writes)
 is "$w1" "$w0" "no write completes while suspended"
 is "$(dmsetup info -c --noheadings -o attr flt-l | cut -c3)" s "device reports suspended"
 run_ok "resume" dmsetup resume flt-l
-ok "$(wait $dd_pid; echo $?)" "writer finished without error after resume"
+# wait must run in this shell: dd is not a child of a $(...) subshell.
+wait $dd_pid
+ok $? "writer finished without error after resume"
 
 # fio writes and verifies 32 MiB while the table changes underneath.
 fio --name=live --filename=/dev/mapper/flt-l --direct=1 --ioengine=libaio \

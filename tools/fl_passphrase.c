@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,22 +129,55 @@ static int read_line(int fd, char **out, size_t *len)
 	return exact_copy(buf, FL_PASS_MAX + 1, n, out);
 }
 
+/*
+ * While echo is off, a ^C or a kill must not leave the user's terminal
+ * silent: the handler puts the saved settings back, then the signal takes
+ * its default course.
+ */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_echo_off;
+
+static void tty_restore_and_die(int sig)
+{
+	if (tty_echo_off)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int tty_read(const char *prompt, char **out, size_t *len)
 {
-	struct termios old, noecho;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+	struct sigaction sa = { .sa_handler = tty_restore_and_die }, old[5];
+	struct termios noecho;
+	unsigned i;
 	int r;
 
-	if (tcgetattr(STDIN_FILENO, &old))
+	if (tcgetattr(STDIN_FILENO, &tty_saved))
 		return -errno;
-	noecho = old;
+	noecho = tty_saved;
 	noecho.c_lflag &= ~(tcflag_t)ECHO;
 	noecho.c_lflag |= ECHONL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	tty_echo_off = 1;
+	/*
+	 * Echo off (dropping type-ahead, which was echoed) before the prompt:
+	 * whatever is typed once the prompt shows is kept and not echoed.
+	 */
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho)) {
+		r = -errno;
+		goto out;
+	}
 	fputs(prompt, stderr);
 	fflush(stderr);
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho))
-		return -errno;
 	r = read_line(STDIN_FILENO, out, len);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+out:
+	tty_echo_off = 0;
+	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		sigaction(sigs[i], &old[i], NULL);
 	return r;
 }
 

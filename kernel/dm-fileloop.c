@@ -69,6 +69,7 @@ struct fileloop_c {
 	bool read_only;
 	bool use_dio;
 	unsigned int dio_align;	/* file offset and length alignment */
+	bool nowait;		/* try direct I/O inline, see .map */
 	unsigned long flags;
 	struct fileloop_stats stats;
 };
@@ -103,18 +104,38 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 	bio_endio(bio);
 }
 
+/*
+ * A request tried with IOCB_NOWAIT that would have blocked goes to a
+ * worker, which may block.  Nothing counts as done: the whole bio is done
+ * again, which for a read or a write of the same data to the same place is
+ * harmless.  -EOPNOTSUPP is what a device below the backing filesystem
+ * answers when it cannot take REQ_NOWAIT.
+ */
+static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
+{
+	return (iocb->ki_flags & IOCB_NOWAIT) &&
+	       (ret == -EAGAIN || ret == -EOPNOTSUPP);
+}
+
 static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 {
 	struct fileloop_io *io = container_of(iocb, struct fileloop_io, iocb);
 	struct bio *bio = fileloop_io_bio(io);
+	struct fileloop_stats *s = &io->fc->stats;
+	bool write = op_is_write(bio_op(bio));
 	blk_status_t status = BLK_STS_OK;
 
-	if (op_is_write(bio_op(bio)))
+	if (write)
 		kiocb_end_write(iocb);
+	if (fileloop_nowait_refused(iocb, ret)) {
+		queue_work(fileloop_wq, &io->work);
+		return;
+	}
+	atomic64_inc(write ? &s->writes : &s->reads);
 
 	if (ret == (long)bio->bi_iter.bi_size) {
 		status = BLK_STS_OK;
-	} else if (ret >= 0 && !op_is_write(bio_op(bio))) {
+	} else if (ret >= 0 && !write) {
 		/*
 		 * The file was truncated below the table's end: what lies past
 		 * EOF reads as zeroes, as it does through loop.
@@ -127,63 +148,118 @@ static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 	fileloop_end_bio(io->fc, bio, status);
 }
 
-static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
+/*
+ * Point @iter at the bio's own (multi-page) bvecs: no copy.  The bio may
+ * start in the middle of a bvec after a split, hence iov_offset.  Returns
+ * whether direct I/O can take the bio: it wants every segment a multiple
+ * of the file's alignment, which can exceed our 512-byte granularity (a
+ * 4096-byte sector disk under block_size 4096); such a bio goes through
+ * the page cache instead of failing.
+ */
+static bool fileloop_bio_iter(struct fileloop_c *fc, struct bio *bio,
+			      struct iov_iter *iter)
+{
+	unsigned int nr_bvec = 0, lengths = 0;
+	struct bvec_iter bi;
+	struct bio_vec bv;
+
+	bio_for_each_bvec(bv, bio, bi) {
+		nr_bvec++;
+		lengths |= bv.bv_len;
+	}
+	iov_iter_bvec(iter, op_is_write(bio_op(bio)) ? ITER_SOURCE : ITER_DEST,
+		      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
+		      nr_bvec, bio->bi_iter.bi_size);
+	iter->iov_offset = bio->bi_iter.bi_bvec_done;
+	return fc->use_dio && !(lengths & (fc->dio_align - 1));
+}
+
+/*
+ * Start the file I/O for a read or write bio.  Returns -EIOCBQUEUED when
+ * the kiocb completes asynchronously.  With @nowait (IOCB_NOWAIT) only
+ * direct I/O that needs no blocking step is started; -EAGAIN with
+ * IOCB_NOWAIT not set in io->iocb.ki_flags means nothing was tried.
+ */
+static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
+				  int nowait)
 {
 	struct fileloop_c *fc = io->fc;
 	struct file *file = fc->file;
+	struct super_block *sb = file_inode(file)->i_sb;
 	bool write = op_is_write(bio_op(bio));
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	struct iov_iter from;
-	unsigned int nr_bvec = 0, misaligned = 0;
-	ssize_t ret;
-
-	/*
-	 * The iov_iter walks the bio's own (multi-page) bvecs: no copy.  The
-	 * bio may start in the middle of a bvec after a split, hence
-	 * iov_offset.  Direct I/O wants every segment a multiple of the
-	 * file's alignment, which can exceed our 512-byte granularity (a
-	 * 4096-byte sector disk under block_size 4096): such a bio goes
-	 * through the page cache instead of failing.
-	 */
-	bio_for_each_bvec(bv, bio, iter) {
-		nr_bvec++;
-		misaligned |= bv.bv_len;
-	}
-	misaligned &= fc->dio_align - 1;
-	iov_iter_bvec(&from, write ? ITER_SOURCE : ITER_DEST,
-		      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
-		      nr_bvec, bio->bi_iter.bi_size);
-	from.iov_offset = bio->bi_iter.bi_bvec_done;
+	struct iov_iter iter;
+	int flags = 0;
 
 	io->iocb = (struct kiocb) {
 		.ki_filp = file,
 		.ki_pos = io->pos,
 		.ki_ioprio = bio_prio(bio),
 	};
-	if (fc->use_dio && !misaligned) {
-		/* Completes asynchronously: many bios in flight per device. */
-		io->iocb.ki_flags = IOCB_DIRECT;
+	/*
+	 * Direct I/O completes asynchronously: many bios in flight.  Page
+	 * cache I/O stays a synchronous kiocb (no ki_complete), as the
+	 * filesystems expect of it.
+	 */
+	if (fileloop_bio_iter(fc, bio, &iter)) {
+		flags = IOCB_DIRECT | nowait;
 		io->iocb.ki_complete = fileloop_rw_complete;
+	} else if (nowait) {
+		return -EAGAIN;
 	}
 
-	if (write) {
-		atomic64_inc(&fc->stats.writes);
-		io->iocb.ki_flags |= IOCB_WRITE;
-		/* FUA: the filesystem makes the data durable before completing. */
-		if (bio->bi_opf & REQ_FUA) {
-			atomic64_inc(&fc->stats.fua);
-			io->iocb.ki_flags |= IOCB_DSYNC;
-		}
-		kiocb_start_write(&io->iocb);
-		ret = file->f_op->write_iter(&io->iocb, &from);
-	} else {
-		atomic64_inc(&fc->stats.reads);
-		ret = file->f_op->read_iter(&io->iocb, &from);
+	if (!write) {
+		io->iocb.ki_flags = flags;
+		return file->f_op->read_iter(&io->iocb, &iter);
 	}
+
+	/* FUA: the filesystem makes the data durable before completing. */
+	if (bio->bi_opf & REQ_FUA) {
+		if (nowait)
+			return -EAGAIN;
+		atomic64_inc(&fc->stats.fua);
+		flags |= IOCB_DSYNC;
+	}
+	/* Freeze protection, as kiocb_start_write() takes it. */
+	if (!nowait)
+		sb_start_write(sb);
+	else if (!sb_start_write_trylock(sb))
+		return -EAGAIN;
+	__sb_writers_release(sb, SB_FREEZE_WRITE);
+	io->iocb.ki_flags = flags | IOCB_WRITE;
+	return file->f_op->write_iter(&io->iocb, &iter);
+}
+
+static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
+{
+	ssize_t ret = fileloop_submit_rw(io, bio, 0);
 
 	if (ret != -EIOCBQUEUED)
 		fileloop_rw_complete(&io->iocb, ret);
+}
+
+/*
+ * Direct reads and writes are first tried right here, in the submitter's
+ * context, with IOCB_NOWAIT: when the filesystem can start them without
+ * blocking (an allocated file, its extent map cached) the worker round
+ * trip is saved, which is most of a 4k request's cost.  Whatever would
+ * block goes to the worker.  Returns false when nothing was tried.
+ */
+static bool fileloop_map_nowait(struct fileloop_io *io, struct bio *bio)
+{
+	unsigned int noio_flags;
+	ssize_t ret;
+
+	noio_flags = memalloc_noio_save();
+	ret = fileloop_submit_rw(io, bio, IOCB_NOWAIT);
+	memalloc_noio_restore(noio_flags);
+
+	if (ret == -EIOCBQUEUED)
+		return true;
+	if (!(io->iocb.ki_flags & IOCB_NOWAIT))
+		return false;
+	/* Done already, or refused: then it goes to the worker from here. */
+	fileloop_rw_complete(&io->iocb, ret);
+	return true;
 }
 
 /*
@@ -284,6 +360,10 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 			   dm_target_offset(ti, bio->bi_iter.bi_sector))
 		  << SECTOR_SHIFT;
 	INIT_WORK(&io->work, fileloop_work);
+	if ((bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE) &&
+	    fc->nowait && !(bio->bi_opf & REQ_PREFLUSH) &&
+	    fileloop_map_nowait(io, bio))
+		return DM_MAPIO_SUBMITTED;
 	queue_work(fileloop_wq, &io->work);
 	return DM_MAPIO_SUBMITTED;
 }
@@ -496,6 +576,7 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 	}
 	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
 	fc->dio_align = can_dio ? align : SECTOR_SIZE;
+	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT);
 	return 0;
 }
 

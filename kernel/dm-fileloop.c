@@ -185,7 +185,6 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 {
 	struct fileloop_c *fc = io->fc;
 	struct file *file = fc->file;
-	struct super_block *sb = file_inode(file)->i_sb;
 	bool write = op_is_write(bio_op(bio));
 	struct iov_iter iter;
 	int flags = 0;
@@ -212,20 +211,16 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		return file->f_op->read_iter(&io->iocb, &iter);
 	}
 
+	/* Writes are never tried inline: see fileloop_map_nowait(). */
+	if (WARN_ON_ONCE(nowait))
+		return -EAGAIN;
 	/* FUA: the filesystem makes the data durable before completing. */
 	if (bio->bi_opf & REQ_FUA) {
-		if (nowait)
-			return -EAGAIN;
 		atomic64_inc(&fc->stats.fua);
 		flags |= IOCB_DSYNC;
 	}
-	/* Freeze protection, as kiocb_start_write() takes it. */
-	if (!nowait)
-		sb_start_write(sb);
-	else if (!sb_start_write_trylock(sb))
-		return -EAGAIN;
-	__sb_writers_release(sb, SB_FREEZE_WRITE);
 	io->iocb.ki_flags = flags | IOCB_WRITE;
+	kiocb_start_write(&io->iocb);
 	return file->f_op->write_iter(&io->iocb, &iter);
 }
 
@@ -238,11 +233,21 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 }
 
 /*
- * Direct reads and writes are first tried right here, in the submitter's
- * context, with IOCB_NOWAIT: when the filesystem can start them without
- * blocking (an allocated file, its extent map cached) the worker round
- * trip is saved, which is most of a 4k request's cost.  Whatever would
- * block goes to the worker.  Returns false when nothing was tried.
+ * Direct reads are first tried right here, in the submitter's context,
+ * with IOCB_NOWAIT: when the filesystem can start one without blocking
+ * (its extent map cached, no page cache to write back first) the worker
+ * round trip is saved, which is most of a 4k request's cost.  Whatever
+ * would block goes to the worker.
+ *
+ * Only reads, and only outside a filesystem transaction: the submitter
+ * may be a filesystem on this device, writing back inside a journal
+ * handle (current->journal_info), and a write to the backing file would
+ * start a handle of the backing filesystem's journal under it (jbd2
+ * BUGs on that, seen on 6.1 with ext4 on ext4).  A direct read with
+ * O_NOATIME starts no transaction, and NOWAIT keeps it from waiting on
+ * anything, so it never sits inside submit_bio waiting for a bio that
+ * submit_bio has deferred.  Writes always go to the worker.
+ * Returns false when nothing was tried.
  */
 static bool fileloop_map_nowait(struct fileloop_io *io, struct bio *bio)
 {
@@ -360,8 +365,7 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 			   dm_target_offset(ti, bio->bi_iter.bi_sector))
 		  << SECTOR_SHIFT;
 	INIT_WORK(&io->work, fileloop_work);
-	if ((bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE) &&
-	    fc->nowait && !(bio->bi_opf & REQ_PREFLUSH) &&
+	if (bio_op(bio) == REQ_OP_READ && fc->nowait && !current->journal_info &&
 	    fileloop_map_nowait(io, bio))
 		return DM_MAPIO_SUBMITTED;
 	queue_work(fileloop_wq, &io->work);
@@ -576,7 +580,8 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 	}
 	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
 	fc->dio_align = can_dio ? align : SECTOR_SIZE;
-	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT);
+	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT) &&
+		     (fc->file->f_flags & O_NOATIME);
 	return 0;
 }
 
@@ -608,7 +613,14 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 	struct inode *inode;
 	loff_t size;
 
-	fc->file = filp_open(fc->path, flags, 0);
+	/*
+	 * O_NOATIME: an image's atime says nothing, and updating it is a
+	 * journal transaction that the inline read path (see .map) must
+	 * never start.  Only the owner or CAP_FOWNER may ask for it.
+	 */
+	fc->file = filp_open(fc->path, flags | O_NOATIME, 0);
+	if (PTR_ERR_OR_ZERO(fc->file) == -EPERM)
+		fc->file = filp_open(fc->path, flags, 0);
 	if (IS_ERR(fc->file)) {
 		int ret = PTR_ERR(fc->file);
 

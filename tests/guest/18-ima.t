@@ -16,7 +16,7 @@ ok 0 "load an IMA policy measuring device-mapper"
 
 xfs=$(flt_scratch_fs xfs) || { ok 1 "mount xfs scratch disk"; done_testing; exit; }
 img=$xfs/ima.img
-truncate -s 16M "$img"
+truncate -s 32M "$img"
 
 # measured NAME: the fileloop part of the last table load measured for NAME.
 measured() {

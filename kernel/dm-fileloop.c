@@ -69,7 +69,7 @@ struct fileloop_c {
 	bool read_only;
 	bool use_dio;
 	unsigned int dio_align;	/* file offset and length alignment */
-	bool nowait;		/* try direct I/O inline, see .map */
+	bool nowait;		/* try direct reads inline, see .map */
 	unsigned long flags;
 	struct fileloop_stats stats;
 };
@@ -109,11 +109,10 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 }
 
 /*
- * A request tried with IOCB_NOWAIT that would have blocked goes to a
- * worker, which may block.  Nothing counts as done: the whole bio is done
- * again, which for a read or a write of the same data to the same place is
- * harmless.  -EOPNOTSUPP is what a device below the backing filesystem
- * answers when it cannot take REQ_NOWAIT.
+ * A read tried with IOCB_NOWAIT that would have blocked goes to a worker,
+ * which may block.  Nothing counts as done: the whole read is done again,
+ * which is harmless.  -EOPNOTSUPP is what a device below the backing
+ * filesystem answers when it cannot take REQ_NOWAIT.
  */
 static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 {

@@ -439,6 +439,31 @@ static int check_not_mapped(const char *path)
 	return ex;
 }
 
+/*
+ * Before anything is built: NAME (and NAME-file under LUKS) must be free
+ * and --mount's directory usable.  Sets b->map_name, the name the file
+ * mapping gets; *file_layer is that name under LUKS and the caller's to
+ * free.
+ */
+static int check_targets(const struct fl_opts *o, const char *verb,
+			 bool luks, struct built *b, char **file_layer)
+{
+	int ex = check_name(b->name, luks);
+
+	if (ex)
+		return ex;
+	*file_layer = luks ? fl_file_layer_name(b->name) : NULL;
+	b->map_name = luks ? *file_layer : b->name;
+	if (!b->map_name)
+		return fail(-ENOMEM, "%s", verb);
+	ex = check_free(b->name);
+	if (!ex && luks)
+		ex = check_free(*file_layer);
+	if (!ex)
+		ex = check_mount_dir(o);
+	return ex;
+}
+
 static int action_create(const struct fl_opts *o)
 {
 	const char *name = o->args[0], *file = o->args[1];
@@ -450,18 +475,7 @@ static int action_create(const struct fl_opts *o)
 	uint64_t sectors;
 	int ex, r;
 
-	ex = check_name(name, luks);
-	if (ex)
-		return ex;
-	file_layer = luks ? fl_file_layer_name(name) : NULL;
-	b.map_name = luks ? file_layer : name;
-	if (!b.map_name)
-		return fail(-ENOMEM, "create");
-	ex = check_free(name);
-	if (!ex && luks)
-		ex = check_free(file_layer);
-	if (!ex)
-		ex = check_mount_dir(o);
+	ex = check_targets(o, "create", luks, &b, &file_layer);
 	if (ex)
 		goto out;
 	r = new_file_path(file, &path);
@@ -588,20 +602,7 @@ static int action_open(const struct fl_opts *o)
 		ex = FL_EXIT_USAGE;
 		goto out;
 	}
-	ex = check_name(name, luks);
-	if (ex)
-		goto out;
-	file_layer = luks ? fl_file_layer_name(name) : NULL;
-	b.map_name = luks ? file_layer : name;
-	if (!b.map_name) {
-		ex = fail(-ENOMEM, "open");
-		goto out;
-	}
-	ex = check_free(name);
-	if (!ex && luks)
-		ex = check_free(file_layer);
-	if (!ex)
-		ex = check_mount_dir(o);
+	ex = check_targets(o, "open", luks, &b, &file_layer);
 	if (ex)
 		goto out;
 	if (luks && (ex = get_secret(o, name, false, &pass, &plen)))

@@ -31,12 +31,19 @@ tools:
 	$(MAKE) -C tools
 
 # One out-of-tree build directory per kernel, so 6.1 and 6.12 objects never
-# mix: build/kmod/<kernel release>/ holds links to kernel/'s sources.
+# mix: build/kmod/<kernel release>/ holds links to kernel/'s sources.  Not
+# to the .mod.c that `make module` leaves in kernel/: modpost would write
+# one kernel's symbol versions through the link into the other's build.
+KERNEL_SOURCES = $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
+	$(wildcard kernel/*.h)
 modules-all:
 	@set -e; for k in $(TEST_KERNELS); do \
 		kver=$$(scripts/kernel-release $$k); \
-		d=build/kmod/$$kver; mkdir -p $$d; \
-		for f in kernel/Kbuild kernel/*.c kernel/*.h; do \
+		d=build/kmod/$$kver; \
+		if find $$d -maxdepth 1 -name '*.mod.c' -type l 2>/dev/null | \
+		   grep -q .; then rm -rf $$d; fi; \
+		mkdir -p $$d; \
+		for f in kernel/Kbuild $(KERNEL_SOURCES); do \
 			ln -sf $(CURDIR)/$$f $$d/; done; \
 		$(MAKE) -C /lib/modules/$$kver/build M=$(CURDIR)/$$d W=$(W) \
 			C=$(C) modules; \

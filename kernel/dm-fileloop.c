@@ -18,8 +18,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernfs.h>
+#include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/sched/mm.h>
 #include <linux/ctype.h>
 #include <linux/slab.h>
@@ -69,13 +71,16 @@ struct fileloop_c {
 	bool read_only;
 	bool use_dio;
 	unsigned int dio_align;	/* file offset and length alignment */
-	bool nowait;		/* try direct reads inline, see .map */
+	bool nowait;		/* the file honours IOCB_NOWAIT: batches */
+	bool read_inline;	/* and reads may start in .map */
 	unsigned long flags;
+	atomic_t in_flight;	/* bios mapped and not yet ended */
 	struct fileloop_stats stats;
 };
 
 /* Per-bio data (ti->per_io_data_size): nothing is allocated per I/O. */
 struct fileloop_io {
+	struct llist_node batch_node;
 	struct work_struct work;
 	struct kiocb iocb;
 	struct fileloop_c *fc;
@@ -93,6 +98,22 @@ struct fileloop_io {
  */
 static struct workqueue_struct *fileloop_wq;
 
+/*
+ * Direct reads and writes are started in batches: .map puts the bio on its
+ * CPU's list and one work item starts all of them under a block plug, so
+ * their requests reach the disk below together, with one notification of
+ * the device for the lot.  Each is started with IOCB_NOWAIT, so one that
+ * would block (block allocation, a frozen filesystem) cannot hold up the
+ * rest: it gets a work item of its own.  One list per CPU for all devices,
+ * so an idle device costs nothing here.
+ */
+struct fileloop_batch {
+	struct llist_head bios;
+	struct work_struct work;
+};
+
+static struct fileloop_batch __percpu *fileloop_batches;
+
 static struct bio *fileloop_io_bio(struct fileloop_io *io)
 {
 	return dm_bio_from_per_bio_data(io, sizeof(*io));
@@ -105,6 +126,7 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 		atomic64_inc(&fc->stats.errors);
 		bio->bi_status = status;
 	}
+	atomic_dec(&fc->in_flight);
 	bio_endio(bio);
 }
 
@@ -178,6 +200,25 @@ static bool fileloop_bio_iter(struct fileloop_c *fc, struct bio *bio,
 }
 
 /*
+ * Writers hold the backing superblock's freeze protection until the kiocb
+ * completes.  With IOCB_NOWAIT a frozen filesystem is a refusal, as it is
+ * for io_uring, not a wait.
+ */
+static bool fileloop_start_write(struct kiocb *iocb)
+{
+	struct super_block *sb = file_inode(iocb->ki_filp)->i_sb;
+
+	if (!(iocb->ki_flags & IOCB_NOWAIT)) {
+		kiocb_start_write(iocb);
+		return true;
+	}
+	if (!sb_start_write_trylock(sb))
+		return false;
+	__sb_writers_release(sb, SB_FREEZE_WRITE);
+	return true;
+}
+
+/*
  * Start the file I/O for a read or write bio.  Returns -EIOCBQUEUED when
  * the kiocb completes asynchronously.  With @nowait (IOCB_NOWAIT) only
  * direct I/O that needs no blocking step is started; -EAGAIN with
@@ -188,7 +229,6 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 {
 	struct fileloop_c *fc = io->fc;
 	struct file *file = fc->file;
-	bool write = op_is_write(bio_op(bio));
 	struct iov_iter iter;
 	int flags = 0;
 
@@ -209,21 +249,21 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		return -EAGAIN;
 	}
 
-	if (!write) {
+	if (!op_is_write(bio_op(bio))) {
 		io->iocb.ki_flags = flags;
 		return file->f_op->read_iter(&io->iocb, &iter);
 	}
 
-	/* Writes are never tried inline: see fileloop_map_nowait(). */
-	if (WARN_ON_ONCE(nowait))
-		return -EAGAIN;
 	/* FUA: the filesystem makes the data durable before completing. */
-	if (bio->bi_opf & REQ_FUA) {
-		atomic64_inc(&fc->stats.fua);
+	if (bio->bi_opf & REQ_FUA)
 		flags |= IOCB_DSYNC;
-	}
 	io->iocb.ki_flags = flags | IOCB_WRITE;
-	kiocb_start_write(&io->iocb);
+	if (!fileloop_start_write(&io->iocb)) {
+		io->iocb.ki_flags = 0;
+		return -EAGAIN;
+	}
+	if (bio->bi_opf & REQ_FUA)
+		atomic64_inc(&fc->stats.fua);
 	return file->f_op->write_iter(&io->iocb, &iter);
 }
 
@@ -236,30 +276,13 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 }
 
 /*
- * Direct reads are first tried right here, in the submitter's context,
- * with IOCB_NOWAIT: when the filesystem can start one without blocking
- * (its extent map cached, no page cache to write back first) the worker
- * round trip is saved, which is most of a 4k request's cost.  Whatever
- * would block goes to the worker.
- *
- * Only reads, and only outside a filesystem transaction: the submitter
- * may be a filesystem on this device, writing back inside a journal
- * handle (current->journal_info), and a write to the backing file would
- * start a handle of the backing filesystem's journal under it (jbd2
- * BUGs on that, seen on 6.1 with ext4 on ext4).  A direct read with
- * O_NOATIME starts no transaction, and NOWAIT keeps it from waiting on
- * anything, so it never sits inside submit_bio waiting for a bio that
- * submit_bio has deferred.  Writes always go to the worker.
- * Returns false when nothing was tried.
+ * Try to start a direct read or write without blocking; what would block
+ * goes to a work item of its own, which may.  Returns false when nothing
+ * was tried.
  */
-static bool fileloop_map_nowait(struct fileloop_io *io, struct bio *bio)
+static bool fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
 {
-	unsigned int noio_flags;
-	ssize_t ret;
-
-	noio_flags = memalloc_noio_save();
-	ret = fileloop_submit_rw(io, bio, IOCB_NOWAIT);
-	memalloc_noio_restore(noio_flags);
+	ssize_t ret = fileloop_submit_rw(io, bio, IOCB_NOWAIT);
 
 	if (ret == -EIOCBQUEUED)
 		return true;
@@ -268,6 +291,36 @@ static bool fileloop_map_nowait(struct fileloop_io *io, struct bio *bio)
 	/* Done already, or refused: then it goes to the worker from here. */
 	fileloop_rw_complete(&io->iocb, ret);
 	return true;
+}
+
+/*
+ * A direct read is first tried right here, in the submitter's context,
+ * when it is the device's only bio in flight: at queue depth 1 the worker
+ * round trip is most of a 4k request's cost, and there is nothing to
+ * batch with.  Deeper, batching pays more.
+ *
+ * Only reads, and only outside a filesystem transaction: the submitter
+ * may be a filesystem on this device, writing back inside a journal
+ * handle (current->journal_info), and a write to the backing file would
+ * start a handle of the backing filesystem's journal under it (jbd2
+ * BUGs on that, seen on 6.1 with ext4 on ext4).  A direct read with
+ * O_NOATIME starts no transaction, and NOWAIT keeps it from waiting on
+ * anything, so it never sits inside submit_bio waiting for a bio that
+ * submit_bio has deferred.
+ */
+static bool fileloop_map_inline(struct fileloop_io *io, struct bio *bio)
+{
+	unsigned int noio_flags;
+	bool started;
+
+	if (bio_op(bio) != REQ_OP_READ || !io->fc->read_inline ||
+	    current->journal_info || atomic_read(&io->fc->in_flight) > 1)
+		return false;
+
+	noio_flags = memalloc_noio_save();
+	started = fileloop_rw_nowait(io, bio);
+	memalloc_noio_restore(noio_flags);
+	return started;
 }
 
 /*
@@ -333,8 +386,7 @@ out:
 	/* A refused DISCARD or WRITE_ZEROES is not a failure of the file. */
 	if (ret == -EOPNOTSUPP) {
 		bio->bi_status = BLK_STS_NOTSUPP;
-		bio_endio(bio);
-		return;
+		ret = 0;
 	}
 	fileloop_end_bio(fc, bio, errno_to_blk_status(ret));
 }
@@ -352,6 +404,45 @@ static void fileloop_work(struct work_struct *work)
 	memalloc_noio_restore(noio_flags);
 }
 
+static void fileloop_batch_work(struct work_struct *work)
+{
+	struct fileloop_batch *batch =
+		container_of(work, struct fileloop_batch, work);
+	struct llist_node *list = llist_del_all(&batch->bios);
+	struct fileloop_io *io, *next;
+	unsigned int noio_flags;
+	struct blk_plug plug;
+
+	noio_flags = memalloc_noio_save();
+	blk_start_plug(&plug);
+	/* _safe: a started bio may complete, and its io go, at once. */
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
+				  batch_node) {
+		if (!fileloop_rw_nowait(io, fileloop_io_bio(io)))
+			queue_work(fileloop_wq, &io->work);
+	}
+	blk_finish_plug(&plug);
+	memalloc_noio_restore(noio_flags);
+}
+
+/* Direct reads and writes that need no flush first can be batched. */
+static bool fileloop_batchable(struct fileloop_c *fc, struct bio *bio)
+{
+	return fc->nowait && !(bio->bi_opf & REQ_PREFLUSH) &&
+	       (bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE);
+}
+
+static void fileloop_queue_batch(struct fileloop_io *io)
+{
+	int cpu = get_cpu();
+	struct fileloop_batch *batch = per_cpu_ptr(fileloop_batches, cpu);
+
+	/* The first bio on an empty list starts the work; the rest ride. */
+	if (llist_add(&io->batch_node, &batch->bios))
+		queue_work_on(cpu, fileloop_wq, &batch->work);
+	put_cpu();
+}
+
 static int fileloop_map(struct dm_target *ti, struct bio *bio)
 {
 	struct fileloop_c *fc = ti->private;
@@ -363,15 +454,16 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 		return DM_MAPIO_KILL;
 	}
 
+	atomic_inc(&fc->in_flight);
 	io->fc = fc;
 	io->pos = (loff_t)(fc->offset +
 			   dm_target_offset(ti, bio->bi_iter.bi_sector))
 		  << SECTOR_SHIFT;
 	INIT_WORK(&io->work, fileloop_work);
-	if (bio_op(bio) == REQ_OP_READ && fc->nowait && !current->journal_info &&
-	    fileloop_map_nowait(io, bio))
-		return DM_MAPIO_SUBMITTED;
-	queue_work(fileloop_wq, &io->work);
+	if (!fileloop_batchable(fc, bio))
+		queue_work(fileloop_wq, &io->work);
+	else if (!fileloop_map_inline(io, bio))
+		fileloop_queue_batch(io);
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -583,8 +675,8 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 	}
 	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
 	fc->dio_align = can_dio ? align : SECTOR_SIZE;
-	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT) &&
-		     (fc->file->f_flags & O_NOATIME);
+	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT);
+	fc->read_inline = fc->nowait && (fc->file->f_flags & O_NOATIME);
 	return 0;
 }
 
@@ -839,18 +931,36 @@ static struct target_type fileloop_target = {
 
 static int __init dm_fileloop_init(void)
 {
-	int ret;
+	int cpu, ret;
+
+	fileloop_batches = alloc_percpu(struct fileloop_batch);
+	if (!fileloop_batches)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct fileloop_batch *batch = per_cpu_ptr(fileloop_batches, cpu);
+
+		init_llist_head(&batch->bios);
+		INIT_WORK(&batch->work, fileloop_batch_work);
+	}
 
 	fileloop_wq = alloc_workqueue("kfileloopd",
-				      WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
-	if (!fileloop_wq)
-		return -ENOMEM;
+				      WQ_MEM_RECLAIM, 0);
+	if (!fileloop_wq) {
+		ret = -ENOMEM;
+		goto free_batches;
+	}
 
 	ret = dm_register_target(&fileloop_target);
 	if (ret) {
-		destroy_workqueue(fileloop_wq);
 		DMERR("register failed %d", ret);
+		goto destroy_wq;
 	}
+	return 0;
+
+destroy_wq:
+	destroy_workqueue(fileloop_wq);
+free_batches:
+	free_percpu(fileloop_batches);
 	return ret;
 }
 
@@ -858,6 +968,7 @@ static void __exit dm_fileloop_exit(void)
 {
 	dm_unregister_target(&fileloop_target);
 	destroy_workqueue(fileloop_wq);
+	free_percpu(fileloop_batches);
 }
 
 module_init(dm_fileloop_init);

@@ -1,0 +1,83 @@
+#!/bin/bash
+# DESCRIPTION: direct I/O is started in batches with IOCB_NOWAIT, and what
+# the backing filesystem refuses goes to a worker without loss: a write to
+# a frozen backing filesystem waits for the thaw and then lands; writes
+# into holes (block allocation refuses NOWAIT) land; a device on a file on
+# another fileloop device reads back what fio wrote.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fileloop.sh"
+
+xfs=$(flt_scratch_fs xfs) || { ok 1 "mount xfs scratch disk"; done_testing; exit; }
+pat=$FLT_DIR/pattern
+head -c 1M /dev/urandom >"$pat"
+pat_sha=$(sha256sum <"$pat" | cut -d' ' -f1)
+
+# Frozen: the NOWAIT attempt cannot take the superblock's write protection,
+# so the worker's blocking write waits for the thaw.
+a=$xfs/a.img
+flt_file "$a" 16M
+flt_create flt-n --table "0 32768 fileloop $a 0"
+run_ok "freeze the backing filesystem" fsfreeze -f "$xfs"
+dd if="$pat" of=/dev/mapper/flt-n bs=64k seek=1M oflag=direct,seek_bytes \
+	conv=notrunc status=none &
+dd_pid=$!
+sleep 2
+ok "$(kill -0 $dd_pid 2>/dev/null; echo $?)" "direct write waits while the backing filesystem is frozen"
+is "$(flt_info flt-n writes)" 0 "no write completed while frozen"
+run_ok "thaw" fsfreeze -u "$xfs"
+wait $dd_pid
+ok $? "the write completes after the thaw"
+is "$(flt_sha "$a" 1048576 1048576)" "$pat_sha" "the file holds the bytes written"
+is "$(flt_info flt-n errors)" 0 "no I/O error counted"
+run_ok "remove" dmsetup remove flt-n
+
+# Holes: xfs refuses NOWAIT writes that must allocate.
+h=$xfs/hole.img
+truncate -s 16M "$h"
+flt_create flt-h --table "0 32768 fileloop $h 0"
+for off in 0 4096 3145728 15728640; do
+	dd if="$pat" of=/dev/mapper/flt-h bs=4k count=64 seek=$off \
+		oflag=direct,seek_bytes conv=notrunc status=none
+done
+is "$(flt_sha "$h" 3145728 262144)" "$(flt_sha "$pat" 0 262144)" "write into a hole lands"
+is "$(flt_sha /dev/mapper/flt-h 4096 262144)" "$(flt_sha "$pat" 0 262144)" \
+	"overlapping writes into holes read back in order"
+is "$(flt_sha "$h" 15728640 262144)" "$(flt_sha "$pat" 0 262144)" "write into the last hole lands"
+is "$(flt_info flt-h errors)" 0 "no I/O error counted"
+run_ok "remove" dmsetup remove flt-h
+
+# Stacked: a file on a filesystem on another fileloop device.  The upper
+# device's NOWAIT attempts run into the lower one's batches and workers.
+lower=$xfs/lower.img
+truncate -s 64M "$lower"
+flt_create flt-lower --table "0 131072 fileloop $lower 0"
+run_ok "mkfs.ext4 on the lower device" mkfs.ext4 -q -F /dev/mapper/flt-lower
+mkdir -p "$FLT_DIR/lower"
+run_ok "mount it" mount /dev/mapper/flt-lower "$FLT_DIR/lower"
+upper=$FLT_DIR/lower/upper.img
+flt_file "$upper" 8M
+# Written back and allocated: ext4 takes NOWAIT overwrites of such a file
+# instead of refusing them for the allocation.
+sync "$upper"
+flt_create flt-upper --table "0 16384 fileloop $upper 0"
+fio --name=stack --filename=/dev/mapper/flt-upper --direct=1 --ioengine=libaio \
+	--iodepth=16 --rw=randwrite --bs=4k --size=8M --verify=crc32c \
+	--verify_fatal=1 --do_verify=1 --randrepeat=0 --verify_state_save=0 \
+	--output="$FLT_DIR/fio.out"
+rc=$?
+ok "$rc" "fio writes and verifies 8 MiB through the stacked device"
+[ "$rc" -eq 0 ] || diag "$(cat "$FLT_DIR/fio.out")"
+dd if="$pat" of=/dev/mapper/flt-upper bs=64k oflag=direct conv=notrunc status=none
+ok $? "direct write through the upper device"
+is "$(flt_sha /dev/mapper/flt-upper 0 1048576)" "$pat_sha" "upper device reads back what was written"
+sync
+echo 3 >/proc/sys/vm/drop_caches
+is "$(flt_sha "$upper" 0 1048576)" "$pat_sha" "the upper file holds it"
+is "$(flt_info flt-upper errors)" 0 "no I/O error counted on the upper device"
+is "$(flt_info flt-lower errors)" 0 "no I/O error counted on the lower device"
+run_ok "remove the upper device" dmsetup remove flt-upper
+run_ok "unmount" umount "$FLT_DIR/lower"
+run_ok "remove the lower device" dmsetup remove flt-lower
+ok "$(flt_no_devices; echo $?)" "no device left at the end"
+
+done_testing

@@ -131,9 +131,10 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 }
 
 /*
- * A read tried with IOCB_NOWAIT that would have blocked goes to a worker,
- * which may block.  Nothing counts as done: the whole read is done again,
- * which is harmless.  -EOPNOTSUPP is what a device below the backing
+ * A read or write tried with IOCB_NOWAIT that would have blocked goes to a
+ * worker, which may block.  Nothing counts as done: the whole request is
+ * done again, which is harmless, as the bio is still ours and a write
+ * writes the same bytes.  -EOPNOTSUPP is what a device below the backing
  * filesystem answers when it cannot take REQ_NOWAIT.
  */
 static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
@@ -157,6 +158,8 @@ static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 		return;
 	}
 	atomic64_inc(write ? &s->writes : &s->reads);
+	if (write && (bio->bi_opf & REQ_FUA))
+		atomic64_inc(&s->fua);
 
 	if (ret == (long)bio->bi_iter.bi_size) {
 		status = BLK_STS_OK;
@@ -262,8 +265,6 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		io->iocb.ki_flags = 0;
 		return -EAGAIN;
 	}
-	if (bio->bi_opf & REQ_FUA)
-		atomic64_inc(&fc->stats.fua);
 	return file->f_op->write_iter(&io->iocb, &iter);
 }
 

@@ -584,10 +584,13 @@ static int action_open(const struct fl_opts *o)
 	ex = map_sectors(o, path, size, &sectors);
 	if (ex)
 		goto out;
-	r = fl_probe_type(path, o->offset, &type);
-	if (r) {
-		ex = fail(r, "cannot probe %s", path);
-		goto out;
+	/* --no-luks decides without reading the file. */
+	if (!fl_opt_set(o, OPT_NO_LUKS)) {
+		r = fl_probe_type(path, o->offset, &type);
+		if (r) {
+			ex = fail(r, "cannot probe %s", path);
+			goto out;
+		}
 	}
 	luks = type && !strcmp(type, FL_TYPE_LUKS);
 	if (fl_opt_set(o, OPT_LUKS) && !luks) {
@@ -595,8 +598,6 @@ static int action_open(const struct fl_opts *o)
 		ex = FL_EXIT_USAGE;
 		goto out;
 	}
-	if (fl_opt_set(o, OPT_NO_LUKS))
-		luks = false;
 	if (!luks && o->key_file) {
 		msg("%s is not LUKS; --key-file makes no sense", file);
 		ex = FL_EXIT_USAGE;

@@ -222,6 +222,25 @@ static bool fileloop_start_write(struct kiocb *iocb)
 }
 
 /*
+ * An asynchronous kiocb may complete, and with it the last bio of a device
+ * that is then removed and its file put by the destructor, before
+ * read_iter or write_iter has returned to a worker.  Hold the file until
+ * it has, as aio does for its kiocbs.
+ */
+static ssize_t fileloop_call_iter(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct file *file = get_file(iocb->ki_filp);
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_WRITE)
+		ret = file->f_op->write_iter(iocb, iter);
+	else
+		ret = file->f_op->read_iter(iocb, iter);
+	fput(file);
+	return ret;
+}
+
+/*
  * Start the file I/O for a read or write bio.  Returns -EIOCBQUEUED when
  * the kiocb completes asynchronously.  With @nowait (IOCB_NOWAIT) only
  * direct I/O that needs no blocking step is started; -EAGAIN with
@@ -254,7 +273,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 
 	if (!op_is_write(bio_op(bio))) {
 		io->iocb.ki_flags = flags;
-		return file->f_op->read_iter(&io->iocb, &iter);
+		return fileloop_call_iter(&io->iocb, &iter);
 	}
 
 	/* FUA: the filesystem makes the data durable before completing. */
@@ -265,7 +284,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		io->iocb.ki_flags = 0;
 		return -EAGAIN;
 	}
-	return file->f_op->write_iter(&io->iocb, &iter);
+	return fileloop_call_iter(&io->iocb, &iter);
 }
 
 static void fileloop_rw(struct fileloop_io *io, struct bio *bio)

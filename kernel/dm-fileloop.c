@@ -225,18 +225,23 @@ static bool fileloop_start_write(struct kiocb *iocb)
  * An asynchronous kiocb may complete, and with it the last bio of a device
  * that is then removed and its file put by the destructor, before
  * read_iter or write_iter has returned to a worker.  Hold the file until
- * it has, as aio does for its kiocbs.
+ * it has, as aio does for its kiocbs.  A synchronous call cannot end its
+ * bio before it returns, and needs no reference.
  */
 static ssize_t fileloop_call_iter(struct kiocb *iocb, struct iov_iter *iter)
 {
-	struct file *file = get_file(iocb->ki_filp);
+	struct file *file = iocb->ki_filp;
+	bool async = iocb->ki_complete;
 	ssize_t ret;
 
+	if (async)
+		get_file(file);
 	if (iocb->ki_flags & IOCB_WRITE)
 		ret = file->f_op->write_iter(iocb, iter);
 	else
 		ret = file->f_op->read_iter(iocb, iter);
-	fput(file);
+	if (async)
+		fput(file);
 	return ret;
 }
 
@@ -963,8 +968,7 @@ static int __init dm_fileloop_init(void)
 		INIT_WORK(&batch->work, fileloop_batch_work);
 	}
 
-	fileloop_wq = alloc_workqueue("kfileloopd",
-				      WQ_MEM_RECLAIM, 0);
+	fileloop_wq = alloc_workqueue("kfileloopd", WQ_MEM_RECLAIM, 0);
 	if (!fileloop_wq) {
 		ret = -ENOMEM;
 		goto free_batches;

@@ -843,9 +843,10 @@ static int action_status(const struct fl_opts *o)
 		printf("  requests:   %" PRIu64 " reads, %" PRIu64 " writes, %"
 		       PRIu64 " flushes, %" PRIu64 " fua, %" PRIu64
 		       " discards, %" PRIu64 " write-zeroes, %" PRIu64
-		       " errors\n", d.stats.reads, d.stats.writes,
-		       d.stats.flushes, d.stats.fua, d.stats.discards,
-		       d.stats.write_zeroes, d.stats.errors);
+		       " errors, %" PRIu64 " retries\n", d.stats.reads,
+		       d.stats.writes, d.stats.flushes, d.stats.fua,
+		       d.stats.discards, d.stats.write_zeroes, d.stats.errors,
+		       d.stats.retries);
 out:
 	fl_dev_free(&d);
 	return ex;

@@ -15,7 +15,7 @@ enum col {
 	COL_NAME, COL_FILE, COL_OFFSET, COL_SIZE, COL_RO, COL_IO, COL_BLOCK,
 	COL_DISCARD, COL_LUKS, COL_MOUNT, COL_DM, COL_UUID, COL_OPEN,
 	COL_READS, COL_WRITES, COL_FLUSHES, COL_FUA, COL_DISCARDS,
-	COL_ZEROES, COL_ERRORS, COL_COUNT
+	COL_ZEROES, COL_ERRORS, COL_RETRIES, COL_COUNT
 };
 
 struct col_def {
@@ -48,6 +48,7 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_DISCARDS]	= { "DISCARDS", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "discard requests" },
 	[COL_ZEROES]	= { "ZEROES", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "write-zeroes requests" },
 	[COL_ERRORS]	= { "ERRORS", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "failed requests" },
+	[COL_RETRIES]	= { "RETRIES", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "direct requests the filesystem made wait, redone by a worker" },
 };
 
 static const enum col default_cols[] = {
@@ -163,6 +164,7 @@ static char *cell(const struct fl_dev *d, enum col c, bool bytes)
 	case COL_DISCARDS:	v = st->discards; break;
 	case COL_ZEROES:	v = st->write_zeroes; break;
 	case COL_ERRORS:	v = st->errors; break;
+	case COL_RETRIES:	v = st->retries; break;
 	default:
 		return NULL;
 	}

@@ -246,7 +246,7 @@ int fl_stats_parse(const char *s, struct fl_stats *st)
 {
 	uint64_t *counters[] = {
 		&st->reads, &st->writes, &st->flushes, &st->fua,
-		&st->discards, &st->write_zeroes, &st->errors,
+		&st->discards, &st->write_zeroes, &st->errors, &st->retries,
 	};
 	char *copy, *cur, *f;
 	size_t i;

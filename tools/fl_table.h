@@ -34,6 +34,7 @@ struct fl_params {
 struct fl_stats {
 	enum fl_io_mode io;	/* FL_IO_DIRECT or FL_IO_BUFFERED */
 	uint64_t reads, writes, flushes, fua, discards, write_zeroes, errors;
+	uint64_t retries;	/* direct I/O the filesystem made wait */
 };
 
 bool fl_block_size_valid(unsigned bs);

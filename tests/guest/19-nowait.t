@@ -2,8 +2,9 @@
 # DESCRIPTION: direct I/O is started in batches with IOCB_NOWAIT, and what
 # the backing filesystem refuses goes to a worker without loss: a write to
 # a frozen backing filesystem waits for the thaw and then lands; writes
-# into holes (block allocation refuses NOWAIT) land; a device on a file on
-# another fileloop device reads back what fio wrote.
+# into holes (block allocation refuses NOWAIT) land; writes to an allocated
+# file are not refused for its mtime update, and still move its mtime; a
+# device on a file on another fileloop device reads back what fio wrote.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 
@@ -29,6 +30,7 @@ wait $dd_pid
 ok $? "the write completes after the thaw"
 is "$(flt_sha "$a" 1048576 1048576)" "$pat_sha" "the file holds the bytes written"
 is "$(flt_info flt-n errors)" 0 "no I/O error counted"
+ok "$([ "$(flt_info flt-n retries)" -ge 1 ]; echo $?)" "the refused write is counted in retries"
 run_ok "remove" dmsetup remove flt-n
 
 # Holes: xfs refuses NOWAIT writes that must allocate.
@@ -44,7 +46,30 @@ is "$(flt_sha /dev/mapper/flt-h 4096 262144)" "$(flt_sha "$pat" 0 262144)" \
 	"overlapping writes into holes read back in order"
 is "$(flt_sha "$h" 15728640 262144)" "$(flt_sha "$pat" 0 262144)" "write into the last hole lands"
 is "$(flt_info flt-h errors)" 0 "no I/O error counted"
+ok "$([ "$(flt_info flt-h retries)" -ge 1 ]; echo $?)" "writes that allocate are counted in retries"
 run_ok "remove" dmsetup remove flt-h
+
+# Times: xfs refuses a NOWAIT write whenever mtime and ctime are due an
+# update, the first write of every clock tick.  The batch updates them
+# first, so writes to an allocated file are not refused for it, and the
+# file's times still move as they do for writes through loop.
+t=$xfs/times.img
+flt_file "$t" 16M
+# Out of the page cache: a NOWAIT direct write over cached pages is refused
+# too, as they must be written back and dropped first.
+sync "$t"
+echo 1 >/proc/sys/vm/drop_caches
+touch -d 2001-01-01 "$t"
+flt_create flt-t --table "0 32768 fileloop $t 0"
+dd if=/dev/zero of=/dev/mapper/flt-t bs=4k count=2000 oflag=direct \
+	conv=notrunc status=none
+ok $? "2000 direct 4k writes"
+is "$(flt_info flt-t writes)" 2000 "2000 writes completed"
+retries=$(flt_info flt-t retries)
+ok "$([ "$retries" -le 20 ]; echo $?)" "at most 1% of them refused and redone ($retries)"
+ok "$([ "$(stat -c %Y "$t")" -gt "$(date -d 2001-02-01 +%s)" ]; echo $?)" \
+	"the file's mtime moved"
+run_ok "remove" dmsetup remove flt-t
 
 # Stacked: a file on a filesystem on another fileloop device.  The upper
 # device's NOWAIT attempts run into the lower one's batches and workers.

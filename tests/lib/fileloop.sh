@@ -44,6 +44,7 @@ flt_info() {
 	case $2 in
 	io_mode) idx=4 ;; reads) idx=5 ;; writes) idx=6 ;; flushes) idx=7 ;;
 	fua) idx=8 ;; discards) idx=9 ;; write_zeroes) idx=10 ;; errors) idx=11 ;;
+	retries) idx=12 ;;
 	*) echo "flt_info: unknown field $2" >&2; return 1 ;;
 	esac
 	dmsetup status "$1" | cut -d' ' -f$idx

@@ -16,7 +16,7 @@ int main(void)
 {
 	struct fl_stats st;
 
-	is_int(fl_stats_parse("direct 1 2 3 4 5 6 7", &st), 0, "direct line");
+	is_int(fl_stats_parse("direct 1 2 3 4 5 6 7 8", &st), 0, "direct line");
 	is_int(st.io, FL_IO_DIRECT, "io direct");
 	is_u64(st.reads, 1, "reads");
 	is_u64(st.writes, 2, "writes");
@@ -25,7 +25,8 @@ int main(void)
 	is_u64(st.discards, 5, "discards");
 	is_u64(st.write_zeroes, 6, "write_zeroes");
 	is_u64(st.errors, 7, "errors");
-	is_int(fl_stats_parse("buffered 0 0 0 0 0 0 18446744073709551615", &st),
+	is_u64(st.retries, 8, "retries");
+	is_int(fl_stats_parse("buffered 0 0 0 0 0 0 18446744073709551615 0", &st),
 	       0, "buffered line, max counter");
 	is_int(st.io, FL_IO_BUFFERED, "io buffered");
 	is_u64(st.errors, UINT64_MAX, "counter at UINT64_MAX");
@@ -34,12 +35,12 @@ int main(void)
 	is_str(fl_io_mode_name(FL_IO_AUTO), "auto", "name auto");
 
 	bad("");
-	bad("auto 1 2 3 4 5 6 7");
-	bad("direct 1 2 3 4 5 6");
-	bad("direct 1 2 3 4 5 6 7 8");
-	bad("direct 1 2 3 4 5 6 7 ");
-	bad("direct 1 2 3 -4 5 6 7");
-	bad("direct 1 2 3 4 5 6 18446744073709551616");
-	bad("direct 1 2 3 x 5 6 7");
+	bad("auto 1 2 3 4 5 6 7 8");
+	bad("direct 1 2 3 4 5 6 7");
+	bad("direct 1 2 3 4 5 6 7 8 9");
+	bad("direct 1 2 3 4 5 6 7 8 ");
+	bad("direct 1 2 3 -4 5 6 7 8");
+	bad("direct 1 2 3 4 5 6 7 18446744073709551616");
+	bad("direct 1 2 3 x 5 6 7 8");
 	return done_testing();
 }

@@ -89,15 +89,23 @@ struct fileloop_io {
 };
 
 /*
- * One workqueue for all devices: work items are per bio, so devices do not
- * wait on each other, and an idle device costs no thread.  Per-CPU, not
- * unbound: the worker then runs on the CPU that submitted the bio instead
- * of waking an idle one, which in the benchmark (bench/) was most of a
- * 4k request's latency at queue depth 1.  A work item that blocks (page
- * cache I/O) lets the next one start on another kworker of that CPU.
- * WQ_MEM_RECLAIM because we sit in the writeback path.
+ * Workqueues for all devices: work items are per bio or per batch, so
+ * devices do not wait on each other, and an idle device costs no thread.
+ * Work runs on the submitting CPU: waking another was most of a 4k
+ * request's latency at queue depth 1 in the benchmark (bench/).  Except a
+ * batch of a device with more than one bio in flight: the unbound queue
+ * lets another CPU start its file I/O while the submitter goes on
+ * submitting, as loop's unbound workers do.  Not work items of their own:
+ * page-cache writes from several CPUs at once only contend for the file's
+ * lock.  WQ_MEM_RECLAIM because we sit in the writeback path.
  */
 static struct workqueue_struct *fileloop_wq;
+static struct workqueue_struct *fileloop_deep_wq;
+
+static struct workqueue_struct *fileloop_batch_wq(struct fileloop_c *fc)
+{
+	return atomic_read(&fc->in_flight) > 1 ? fileloop_deep_wq : fileloop_wq;
+}
 
 /*
  * Direct reads and writes are started in batches: .map puts the bio on its
@@ -491,7 +499,7 @@ static void fileloop_queue_batch(struct fileloop_io *io)
 
 	/* The first bio on an empty list starts the work; the rest ride. */
 	if (llist_add(&io->batch_node, &batch->bios))
-		queue_work_on(cpu, fileloop_wq, &batch->work);
+		queue_work_on(cpu, fileloop_batch_wq(io->fc), &batch->work);
 	put_cpu();
 }
 
@@ -1000,14 +1008,22 @@ static int __init dm_fileloop_init(void)
 		ret = -ENOMEM;
 		goto free_batches;
 	}
+	fileloop_deep_wq = alloc_workqueue("kfileloopd_deep",
+					   WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!fileloop_deep_wq) {
+		ret = -ENOMEM;
+		goto destroy_wq;
+	}
 
 	ret = dm_register_target(&fileloop_target);
 	if (ret) {
 		DMERR("register failed %d", ret);
-		goto destroy_wq;
+		goto destroy_deep_wq;
 	}
 	return 0;
 
+destroy_deep_wq:
+	destroy_workqueue(fileloop_deep_wq);
 destroy_wq:
 	destroy_workqueue(fileloop_wq);
 free_batches:
@@ -1018,6 +1034,7 @@ free_batches:
 static void __exit dm_fileloop_exit(void)
 {
 	dm_unregister_target(&fileloop_target);
+	destroy_workqueue(fileloop_deep_wq);
 	destroy_workqueue(fileloop_wq);
 	free_percpu(fileloop_batches);
 }

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libcryptsetup.h>
 #include <libdevmapper.h>
 
 #include "fl_actions.h"
+#include "fl_cryptlib.h"
 #include "fl_dm.h"
 #include "fl_opts.h"
 #include "fl_show.h"
@@ -119,11 +119,9 @@ int main(int argc, char *argv[])
 	}
 	fl_verbose = fl_opt_set(&o, OPT_DEBUG) ? 2 : o.verbose ? 1 : 0;
 	dm_log_with_errno_init(cli_dm_log);
-	crypt_set_log_callback(NULL, cli_crypt_log, NULL);
-	if (fl_verbose >= 2) {
+	fl_cryptlib_set_log(cli_crypt_log, fl_verbose >= 2);
+	if (fl_verbose >= 2)
 		dm_log_init_verbose(7);
-		crypt_set_debug_level(CRYPT_DEBUG_ALL);
-	}
 
 	/* Up front, before any half-done work can fail on EPERM. */
 	if (o.verb->needs_root && geteuid() != 0) {

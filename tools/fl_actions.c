@@ -20,6 +20,7 @@
 #include <linux/fs.h>
 
 #include "fl_actions.h"
+#include "fl_cryptlib.h"
 #include "fl_dm.h"
 #include "fl_list.h"
 #include "fl_mount.h"
@@ -82,7 +83,9 @@ static int fail(int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(-r));
+	/* The loader's message names the library and what went wrong. */
+	fprintf(stderr, ": %s\n", r == -ELIBACC && *fl_cryptlib_error() ?
+		fl_cryptlib_error() : strerror(-r));
 	return fl_exit_code(r);
 }
 
@@ -250,6 +253,10 @@ static int get_secret(const struct fl_opts *o, const char *name, bool confirm,
 	char prompt[192];
 	int r;
 
+	/* Only LUKS takes a secret: first make sure LUKS can be driven. */
+	r = fl_cryptlib_load();
+	if (r)
+		return fail(r, "LUKS needs libcryptsetup");
 	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", name);
 	req.prompt = prompt;
 	r = fl_passphrase_get(&req, pass, len);

@@ -9,16 +9,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
+#include "fl_cryptlib.h"
 #include "fl_passphrase.h"
 
 void fl_secret_free(char *secret, size_t len)
 {
 	if (!secret)
 		return;
-	OPENSSL_cleanse(secret, len);
+	explicit_bzero(secret, len);
 	free(secret);
 }
 
@@ -124,7 +122,7 @@ static int read_line(int fd, char **out, size_t *len)
 		}
 		buf[n++] = c;
 	}
-	OPENSSL_cleanse(&c, 1);	/* the last byte read sat on the stack */
+	explicit_bzero(&c, 1);	/* the last byte read sat on the stack */
 	*len = n;
 	return exact_copy(buf, FL_PASS_MAX + 1, n, out);
 }
@@ -242,10 +240,13 @@ int fl_keygen(const char *path, size_t bytes)
 
 	if (!bytes || bytes > FL_KEYFILE_MAX)
 		return -EINVAL;
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
 	key = malloc(bytes);
 	if (!key)
 		return -ENOMEM;
-	if (RAND_bytes(key, (int)bytes) != 1) {
+	if (sym_RAND_bytes(key, (int)bytes) != 1) {
 		free(key);
 		return -EIO;
 	}
@@ -276,7 +277,7 @@ int fl_keygen(const char *path, size_t bytes)
 	if (r)
 		unlink(path);
 out:
-	OPENSSL_cleanse(key, bytes);
+	explicit_bzero(key, bytes);
 	free(key);
 	return r;
 }

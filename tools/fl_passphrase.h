@@ -2,7 +2,7 @@
 /*
  * Secrets: passphrases and key files (cryptsetup's semantics) and random
  * key generation.  A secret lives in exactly one heap buffer, which
- * fl_secret_free() wipes with OPENSSL_cleanse before freeing.  Secrets
+ * fl_secret_free() wipes with explicit_bzero before freeing.  Secrets
  * never come from argv or the environment.
  *
  *   key_file == NULL, stdin a tty   prompt without echo (and confirm)

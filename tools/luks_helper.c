@@ -5,8 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <libcryptsetup.h>
-
+#include "fl_cryptlib.h"
 #include "luks_helper.h"
 
 /* "aes-xts-plain64" -> "aes" + "xts-plain64", as cryptsetup splits it. */
@@ -30,7 +29,7 @@ static int split_cipher(const char *spec, char *cipher, size_t clen,
 static int set_pbkdf(struct crypt_device *cd, const struct luks_format_params *p,
 		     struct crypt_pbkdf_type *pbkdf)
 {
-	const struct crypt_pbkdf_type *def = crypt_get_pbkdf_default(CRYPT_LUKS2);
+	const struct crypt_pbkdf_type *def = sym_crypt_get_pbkdf_default(CRYPT_LUKS2);
 
 	if (!def)
 		return -EINVAL;
@@ -55,7 +54,7 @@ static int set_pbkdf(struct crypt_device *cd, const struct luks_format_params *p
 		pbkdf->time_ms = 0;
 		pbkdf->flags |= CRYPT_PBKDF_NO_BENCHMARK;
 	}
-	return crypt_set_pbkdf_type(cd, pbkdf);
+	return sym_crypt_set_pbkdf_type(cd, pbkdf);
 }
 
 int luks_format(const char *device, const struct luks_format_params *p,
@@ -70,11 +69,14 @@ int luks_format(const char *device, const struct luks_format_params *p,
 
 	if (key_bits % 8)
 		return -EINVAL;
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
 	r = split_cipher(p->cipher ? p->cipher : LUKS_DEFAULT_CIPHER,
 			 cipher, sizeof(cipher), mode, sizeof(mode));
 	if (r)
 		return r;
-	r = crypt_init(&cd, device);
+	r = sym_crypt_init(&cd, device);
 	if (r < 0)
 		return r;
 	r = set_pbkdf(cd, p, &pbkdf);
@@ -82,14 +84,14 @@ int luks_format(const char *device, const struct luks_format_params *p,
 		goto out;
 	params.pbkdf = &pbkdf;
 	/* NULL volume key: libcryptsetup generates it from its RNG. */
-	r = crypt_format(cd, CRYPT_LUKS2, cipher, mode, NULL, NULL,
+	r = sym_crypt_format(cd, CRYPT_LUKS2, cipher, mode, NULL, NULL,
 			 key_bits / 8, &params);
 	if (r < 0)
 		goto out;
-	r = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0,
+	r = sym_crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0,
 					    pass, pass_len);
 out:
-	crypt_free(cd);
+	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -99,18 +101,21 @@ int luks_open(const char *device, const char *name, const char *pass,
 	struct crypt_device *cd = NULL;
 	int r;
 
-	r = crypt_init(&cd, device);
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init(&cd, device);
 	if (r < 0)
 		return r;
 	/* CRYPT_LUKS: LUKS1 containers made by older tools open too. */
-	r = crypt_load(cd, CRYPT_LUKS, NULL);
+	r = sym_crypt_load(cd, CRYPT_LUKS, NULL);
 	if (r < 0)
 		goto out;
-	r = crypt_activate_by_passphrase(cd, name, CRYPT_ANY_SLOT, pass,
+	r = sym_crypt_activate_by_passphrase(cd, name, CRYPT_ANY_SLOT, pass,
 					 pass_len, read_only ?
 					 CRYPT_ACTIVATE_READONLY : 0);
 out:
-	crypt_free(cd);
+	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -119,11 +124,14 @@ int luks_close(const char *name)
 	struct crypt_device *cd = NULL;
 	int r;
 
-	r = crypt_init_by_name(&cd, name);
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init_by_name(&cd, name);
 	if (r < 0)
 		return r;
-	r = crypt_deactivate(cd, name);
-	crypt_free(cd);
+	r = sym_crypt_deactivate(cd, name);
+	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -134,13 +142,16 @@ int luks_resize_needs_key(const char *name, bool *needs)
 	int r;
 
 	*needs = false;
-	r = crypt_init_by_name(&cd, name);
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init_by_name(&cd, name);
 	if (r < 0)
 		return r;
-	r = crypt_get_active_device(cd, name, &cad);
+	r = sym_crypt_get_active_device(cd, name, &cad);
 	if (!r)
 		*needs = cad.flags & CRYPT_ACTIVATE_KEYRING_KEY;
-	crypt_free(cd);
+	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -149,7 +160,10 @@ int luks_resize(const char *name, const char *pass, size_t pass_len)
 	struct crypt_device *cd = NULL;
 	int r;
 
-	r = crypt_init_by_name(&cd, name);
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init_by_name(&cd, name);
 	if (r < 0)
 		return r;
 	if (pass) {
@@ -158,16 +172,16 @@ int luks_resize(const char *name, const char *pass, size_t pass_len)
 		 * needs the key itself in the keyring, and a NULL name with
 		 * CRYPT_ACTIVATE_KEYRING_KEY loads it without activating.
 		 */
-		r = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT,
+		r = sym_crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT,
 						 pass, pass_len,
 						 CRYPT_ACTIVATE_KEYRING_KEY);
 		if (r < 0)
 			goto out;
 	}
 	/* Size 0: fill the (already grown) underlying device. */
-	r = crypt_resize(cd, name, 0);
+	r = sym_crypt_resize(cd, name, 0);
 out:
-	crypt_free(cd);
+	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
 }
 

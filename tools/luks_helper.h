@@ -7,7 +7,8 @@
  *
  * Error codes worth telling apart (libcryptsetup's): -EPERM means no key
  * slot opens with this passphrase, -EBUSY the device is in use, -EEXIST the
- * name is taken, -EINVAL the device holds no LUKS header we understand.
+ * name is taken, -EINVAL the device holds no LUKS header we understand;
+ * and -ELIBACC that libcryptsetup could not be loaded (fl_cryptlib.h).
  */
 #ifndef LUKS_HELPER_H
 #define LUKS_HELPER_H

@@ -4,7 +4,8 @@
 # list --json (parsed by jq), status, open (read-write and read-only),
 # create --mkfs --mount, close, and a path with a space in it; data
 # written through /dev/mapper is checked by sha256 in the file at the
-# right offset and back.
+# right offset and back.  Plain verbs load neither libcryptsetup nor
+# libcrypto.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 . "$(dirname "$0")/2x-ctl.sh"
@@ -142,6 +143,22 @@ is "$(blockdev --getsize64 /dev/mapper/flt-rs)" $((40 << 20)) "device grew live"
 is "$(stat -c %s "$d/rs.img")" $((40 << 20)) "file grew"
 is "$(flt_sha /dev/mapper/flt-rs 0 $((8 << 20)))" "$(sha "$FLT_DIR/src")" "data intact after resize"
 "$FLC" close flt-rs
+
+# --- libcryptsetup and libcrypto: loaded for LUKS only ----------------------------
+needed=$(readelf -d "$FLC" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+case " $needed" in
+*" libcryptsetup."* | *" libcrypto."*) linked=1 ;;
+*) linked=0 ;;
+esac
+ok $linked "fileloopctl links neither libcryptsetup nor libcrypto: $needed"
+flt_file "$d/ld.img" 8M
+for verb in "open --no-luks flt-ld $d/ld.img" "list" "status flt-ld" "close flt-ld"; do
+	# shellcheck disable=SC2086 # the verb's words
+	flc_exit 0 "$verb, the loader traced" env LD_DEBUG=libs "$FLC" $verb
+	flc_says "calling init: .*libdevmapper" "the trace shows the libraries $verb loads"
+	ok "$(grep -qE 'lib(cryptsetup|crypto)\.so' <<<"$FLC_OUT"; echo $(( !$? )))" \
+		"$verb loads neither libcryptsetup nor libcrypto"
+done
 
 flc_nothing_left "end of suite"
 done_testing

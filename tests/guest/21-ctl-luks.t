@@ -78,7 +78,9 @@ flc_exit 0 "create --luks --key-file FILE" \
 flc_rand "$FLT_DIR/src2" 2M
 dd if="$FLT_DIR/src2" of=/dev/mapper/flt-kf bs=1M oflag=direct status=none
 "$FLC" close flt-kf
-flc_exit 0 "open --key-file FILE" "$FLC" open flt-kf "$d/kf.img" --key-file "$d/vault.key"
+flc_exit 0 "open --key-file FILE" env LD_DEBUG=libs \
+	"$FLC" open flt-kf "$d/kf.img" --key-file "$d/vault.key"
+flc_says "calling init: .*libcryptsetup\.so" "a LUKS open loads libcryptsetup on the way"
 is "$(flt_sha /dev/mapper/flt-kf 0 $((2 << 20)))" "$(sha "$FLT_DIR/src2")" "data intact with the key file"
 "$FLC" close flt-kf
 "$FLC" keygen "$d/other.key"

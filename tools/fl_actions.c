@@ -246,6 +246,17 @@ static int map_file(const char *name, const char *path,
 	return fl_exit_code(r);
 }
 
+/*
+ * libcryptsetup is loaded on first use (fl_cryptlib.h): a LUKS command
+ * checks it is there before it asks for anything or changes anything.
+ */
+static int need_luks_library(void)
+{
+	int r = fl_cryptlib_load();
+
+	return r ? fail(r, "LUKS needs libcryptsetup") : 0;
+}
+
 static int get_secret(const struct fl_opts *o, const char *name, bool confirm,
 		      char **pass, size_t *len)
 {
@@ -254,9 +265,9 @@ static int get_secret(const struct fl_opts *o, const char *name, bool confirm,
 	int r;
 
 	/* Only LUKS takes a secret: first make sure LUKS can be driven. */
-	r = fl_cryptlib_load();
+	r = need_luks_library();
 	if (r)
-		return fail(r, "LUKS needs libcryptsetup");
+		return r;
 	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", name);
 	req.prompt = prompt;
 	r = fl_passphrase_get(&req, pass, len);
@@ -689,6 +700,9 @@ static int action_close(const struct fl_opts *o)
 		ex = FL_EXIT_BUSY;
 		goto out;
 	}
+	/* Before anything is unmounted: the LUKS close must be possible. */
+	if (d.luks && (ex = need_luks_library()))
+		goto out;
 	r = fl_state_load_mount(d.name, &ours);
 	if (!r)
 		r = fl_mounts_of(d.top_devno, &mounts);

@@ -5,8 +5,8 @@
  * Only the LUKS verbs and keygen need them, and mapping them costs more
  * than all of fileloopctl's other libraries together: libcrypto alone has
  * some 21000 relocations to apply at load.  Linked, they would slow every
- * `open --no-luks`, `close` and `list` as well (systemd loads libcryptsetup
- * the same way, for the same reason).
+ * `open --no-luks`, `close` and `list` as well.  systemd loads
+ * libcryptsetup the same way.
  *
  * Calls go through the sym_ pointers below.  They take the libraries' own
  * prototypes from their headers, so the compiler checks every call as if

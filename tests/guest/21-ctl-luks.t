@@ -6,7 +6,8 @@
 # refused and leaves nothing mapped; a container made by fileloopctl opens
 # with stock cryptsetup on a plain fileloop mapping (fileloopctl --no-luks
 # and dmsetup), and one made by stock cryptsetup luksFormat opens with
-# fileloopctl; LUKS at an offset; read-only; --mkfs --mount round trip.
+# fileloopctl; LUKS at an offset; read-only; --mkfs --mount round trip;
+# close, open and create without libcryptsetup fail and change nothing.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 . "$(dirname "$0")/2x-ctl.sh"
@@ -158,7 +159,25 @@ flc_exit 0 "close unmounts, closes LUKS, removes the mapping" "$FLC" close flt-f
 flc_nothing_left "close of a mounted LUKS stack"
 flc_exit 0 "open --mount" "$FLC" open flt-fs "$d/fs.img" --key-file "$d/vault.key" --mount "$FLT_DIR/mnt"
 is "$(sha "$FLT_DIR/mnt/secret")" "$fwant" "file inside the vault intact"
-"$FLC" close flt-fs
+
+# --- libcryptsetup missing: LUKS commands fail before they change anything --------------
+libcs=$(readlink -f "$(ldconfig -p | awk '/^\tlibcryptsetup\.so\.[0-9]+ / { print $NF; exit }')")
+# CMD... with /dev/null mounted over libcryptsetup, in a mount namespace of its own.
+without_libcs() { unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$libcs" "$@"; }
+flc_exit 6 "close of a mounted LUKS stack without libcryptsetup" \
+	without_libcs "$FLC" close flt-fs
+flc_says "LUKS needs libcryptsetup: .*libcryptsetup" "the error names the library"
+is "$(findmnt -n -o SOURCE "$FLT_DIR/mnt")" /dev/mapper/flt-fs "the vault is still mounted"
+flc_only "after the failed close" flt-fs flt-fs-file
+flc_exit 0 "close with the library back" "$FLC" close flt-fs
+flc_exit 6 "open of a LUKS image without libcryptsetup" \
+	without_libcs "$FLC" open flt-fs "$d/fs.img" --key-file "$d/vault.key"
+flc_says "LUKS needs libcryptsetup" "the error says why"
+flc_nothing_left "failed open"
+flc_exit 6 "create --luks without libcryptsetup" \
+	without_libcs "$FLC" create flt-nolib "$d/nolib.img" --size 32M --luks --key-file "$d/vault.key"
+ok "$([ -e "$d/nolib.img" ]; echo $(( !$? )))" "no image file was made"
+flc_nothing_left "failed create"
 
 flc_nothing_left "end of suite"
 done_testing

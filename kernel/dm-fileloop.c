@@ -440,29 +440,19 @@ static void fileloop_work(struct work_struct *work)
 }
 
 /*
- * A filesystem refuses a NOWAIT write whenever the file's mtime and ctime
- * are due an update, since that is a transaction (kiocb_modified()); with
- * coarse timestamps that is the first write of every tick.  A batch updates
- * them first, where it may block, so that its writes are not refused and
- * redone one by one.  Under a frozen filesystem it leaves that to them.
+ * A batch never blocks.  Its work item serves every device on this CPU,
+ * and the backing filesystem of one device may sit on another fileloop
+ * device: a wait there (a journal commit, say) can be a wait for a bio
+ * queued on this very list, behind the batch.  So only IOCB_NOWAIT here;
+ * whatever needs to block, such as the file's time update that the first
+ * write of each clock tick needs (kiocb_modified()), is refused and done
+ * by the bio's own work item.
  */
-static void fileloop_update_times(struct fileloop_c *fc)
-{
-	struct super_block *sb = file_inode(fc->file)->i_sb;
-
-	if (!sb_start_write_trylock(sb))
-		return;
-	/* A failure here is the write's to report, when it retries it. */
-	file_modified(fc->file);
-	sb_end_write(sb);
-}
-
 static void fileloop_batch_work(struct work_struct *work)
 {
 	struct fileloop_batch *batch =
 		container_of(work, struct fileloop_batch, work);
 	struct llist_node *list = llist_del_all(&batch->bios);
-	const struct fileloop_c *times_updated = NULL;
 	struct fileloop_io *io, *next;
 	unsigned int noio_flags;
 	struct blk_plug plug;
@@ -474,10 +464,6 @@ static void fileloop_batch_work(struct work_struct *work)
 	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
 				  batch_node) {
 		bio = fileloop_io_bio(io);
-		if (op_is_write(bio_op(bio)) && io->fc != times_updated) {
-			fileloop_update_times(io->fc);
-			times_updated = io->fc;
-		}
 		if (!fileloop_rw_nowait(io, bio))
 			queue_work(fileloop_wq, &io->work);
 	}

@@ -68,7 +68,9 @@ dd if=/dev/zero of=/dev/mapper/flt-t bs=4k count=2000 oflag=direct \
 ok $? "2000 direct 4k writes"
 is "$(flt_info flt-t writes)" 2000 "2000 writes completed"
 retries=$(flt_info flt-t retries)
-ok "$([ "$retries" -ge 1 ]; echo $?)" "the write due the time update was refused and redone ($retries)"
+# A batch that blocked to update the times itself (and could deadlock a
+# stacked device) left 1 of 2000 to redo; without that, each tick's first.
+ok "$([ "$retries" -ge 20 ]; echo $?)" "writes due a time update were refused and redone by workers ($retries)"
 ok "$([ "$(stat -c %Y "$t")" -gt "$(date -d 2001-02-01 +%s)" ]; echo $?)" \
 	"the file's mtime moved"
 run_ok "remove" dmsetup remove flt-t

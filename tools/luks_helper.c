@@ -29,7 +29,8 @@ static int split_cipher(const char *spec, char *cipher, size_t clen,
 static int set_pbkdf(struct crypt_device *cd, const struct luks_format_params *p,
 		     struct crypt_pbkdf_type *pbkdf)
 {
-	const struct crypt_pbkdf_type *def = sym_crypt_get_pbkdf_default(CRYPT_LUKS2);
+	const struct crypt_pbkdf_type *def =
+		sym_crypt_get_pbkdf_default(CRYPT_LUKS2);
 
 	if (!def)
 		return -EINVAL;
@@ -85,11 +86,11 @@ int luks_format(const char *device, const struct luks_format_params *p,
 	params.pbkdf = &pbkdf;
 	/* NULL volume key: libcryptsetup generates it from its RNG. */
 	r = sym_crypt_format(cd, CRYPT_LUKS2, cipher, mode, NULL, NULL,
-			 key_bits / 8, &params);
+			     key_bits / 8, &params);
 	if (r < 0)
 		goto out;
 	r = sym_crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0,
-					    pass, pass_len);
+						pass, pass_len);
 out:
 	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
@@ -112,8 +113,8 @@ int luks_open(const char *device, const char *name, const char *pass,
 	if (r < 0)
 		goto out;
 	r = sym_crypt_activate_by_passphrase(cd, name, CRYPT_ANY_SLOT, pass,
-					 pass_len, read_only ?
-					 CRYPT_ACTIVATE_READONLY : 0);
+					     pass_len, read_only ?
+					     CRYPT_ACTIVATE_READONLY : 0);
 out:
 	sym_crypt_free(cd);
 	return r < 0 ? r : 0;
@@ -173,8 +174,8 @@ int luks_resize(const char *name, const char *pass, size_t pass_len)
 		 * CRYPT_ACTIVATE_KEYRING_KEY loads it without activating.
 		 */
 		r = sym_crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT,
-						 pass, pass_len,
-						 CRYPT_ACTIVATE_KEYRING_KEY);
+						     pass, pass_len,
+						     CRYPT_ACTIVATE_KEYRING_KEY);
 		if (r < 0)
 			goto out;
 	}

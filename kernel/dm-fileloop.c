@@ -76,6 +76,8 @@ struct fileloop_c {
 	bool read_inline;	/* and reads may start in .map */
 	unsigned long flags;
 	atomic_t in_flight;	/* bios mapped and not yet ended */
+	struct llist_head refused;	/* by IOCB_NOWAIT, to redo */
+	struct work_struct refused_work;
 	struct fileloop_stats stats;
 };
 
@@ -89,8 +91,9 @@ struct fileloop_io {
 };
 
 /*
- * Workqueues for all devices: work items are per bio or per batch, so
- * devices do not wait on each other, and an idle device costs no thread.
+ * Workqueues for all devices: work items are per bio, per batch or per
+ * device, so devices do not wait on each other, and an idle device costs
+ * no thread.
  * Work runs on the submitting CPU: waking another was most of a 4k
  * request's latency at queue depth 1 in the benchmark (bench/).  Except a
  * batch of a device with more than one bio in flight: the unbound queue
@@ -113,8 +116,8 @@ static struct workqueue_struct *fileloop_batch_wq(struct fileloop_c *fc)
  * their requests reach the disk below together, with one notification of
  * the device for the lot.  Each is started with IOCB_NOWAIT, so one that
  * would block (block allocation, a frozen filesystem) cannot hold up the
- * rest: it gets a work item of its own.  One list per CPU for all devices,
- * so an idle device costs nothing here.
+ * rest: it goes to its device's list of refused bios.  One batch list per
+ * CPU for all devices, so an idle device costs nothing here.
  */
 struct fileloop_batch {
 	struct llist_head bios;
@@ -140,8 +143,8 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 }
 
 /*
- * A read or write tried with IOCB_NOWAIT that would have blocked goes to a
- * worker, which may block.  Nothing counts as done: the whole request is
+ * A read or write tried with IOCB_NOWAIT that would have blocked goes to
+ * its device's refused work, which may block.  Nothing counts as done: the whole request is
  * done again, which is harmless, as the bio is still ours and a write
  * writes the same bytes.  -EOPNOTSUPP is what a device below the backing
  * filesystem answers when it cannot take REQ_NOWAIT.
@@ -151,6 +154,8 @@ static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 	return (iocb->ki_flags & IOCB_NOWAIT) &&
 	       (ret == -EAGAIN || ret == -EOPNOTSUPP);
 }
+
+static void fileloop_queue_refused(struct fileloop_io *io);
 
 static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 {
@@ -164,7 +169,7 @@ static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 		kiocb_end_write(iocb);
 	if (fileloop_nowait_refused(iocb, ret)) {
 		atomic64_inc(&s->retries);
-		queue_work(fileloop_wq, &io->work);
+		fileloop_queue_refused(io);
 		return;
 	}
 	atomic64_inc(write ? &s->writes : &s->reads);
@@ -312,8 +317,8 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 
 /*
  * Try to start a direct read or write without blocking; what would block
- * goes to a work item of its own, which may.  Returns false when nothing
- * was tried.
+ * goes to the device's refused work, which may.  Returns false when
+ * nothing was tried.
  */
 static bool fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
 {
@@ -446,7 +451,7 @@ static void fileloop_work(struct work_struct *work)
  * queued on this very list, behind the batch.  So only IOCB_NOWAIT here;
  * whatever needs to block, such as the file's time update that the first
  * write of each clock tick needs (kiocb_modified()), is refused and done
- * by the bio's own work item.
+ * by the device's refused work.
  */
 static void fileloop_batch_work(struct work_struct *work)
 {
@@ -469,6 +474,42 @@ static void fileloop_batch_work(struct work_struct *work)
 	}
 	blk_finish_plug(&plug);
 	memalloc_noio_restore(noio_flags);
+}
+
+/*
+ * Bios refused by IOCB_NOWAIT are redone, allowed to block, in the order
+ * they were refused, by one work item per device.  Refusals come in
+ * bursts: at queue depth, every write started before the file's time
+ * update of a clock tick is done is refused for it, and every write into
+ * a hole for its allocation.  One work item and one plug for the burst,
+ * where a work item per bio cost a context switch each.  Per device, so
+ * that a wait in its backing filesystem holds up only its own bios, never
+ * those of a device that filesystem sits on.
+ */
+static void fileloop_refused_work(struct work_struct *work)
+{
+	struct fileloop_c *fc = container_of(work, struct fileloop_c,
+					     refused_work);
+	struct llist_node *list = llist_del_all(&fc->refused);
+	struct fileloop_io *io, *next;
+	unsigned int noio_flags;
+	struct blk_plug plug;
+
+	noio_flags = memalloc_noio_save();
+	blk_start_plug(&plug);
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
+				  batch_node)
+		fileloop_rw(io, fileloop_io_bio(io));
+	blk_finish_plug(&plug);
+	memalloc_noio_restore(noio_flags);
+}
+
+static void fileloop_queue_refused(struct fileloop_io *io)
+{
+	struct fileloop_c *fc = io->fc;
+
+	if (llist_add(&io->batch_node, &fc->refused))
+		queue_work(fileloop_wq, &fc->refused_work);
 }
 
 /* Direct reads and writes that need no flush first can be batched. */
@@ -824,6 +865,8 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate context";
 		return -ENOMEM;
 	}
+	init_llist_head(&fc->refused);
+	INIT_WORK(&fc->refused_work, fileloop_refused_work);
 	fc->block_size = SECTOR_SIZE;
 	fc->read_only = !fileloop_table_writable(ti->table);
 
@@ -870,7 +913,11 @@ bad:
 
 static void fileloop_dtr(struct dm_target *ti)
 {
-	fileloop_free(ti->private);
+	struct fileloop_c *fc = ti->private;
+
+	/* Its last bio may end before the work item returns. */
+	flush_work(&fc->refused_work);
+	fileloop_free(fc);
 }
 
 /* A suspended device's backing file is consistent on disk, for copies. */

@@ -144,10 +144,10 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 
 /*
  * A read or write tried with IOCB_NOWAIT that would have blocked goes to
- * its device's refused work, which may block.  Nothing counts as done: the whole request is
- * done again, which is harmless, as the bio is still ours and a write
- * writes the same bytes.  -EOPNOTSUPP is what a device below the backing
- * filesystem answers when it cannot take REQ_NOWAIT.
+ * its device's refused work, which may block.  Nothing counts as done:
+ * the whole request is done again, which is harmless, as the bio is still
+ * ours and a write writes the same bytes.  -EOPNOTSUPP is what a device
+ * below the backing filesystem answers when it cannot take REQ_NOWAIT.
  */
 static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 {

@@ -56,10 +56,7 @@ run_ok "remove" dmsetup remove flt-h
 q=$xfs/qd.img
 truncate -s 16M "$q"
 flt_create flt-q --table "0 32768 fileloop $q 0"
-fio --name=refused --filename=/dev/mapper/flt-q --direct=1 --ioengine=libaio \
-	--iodepth=32 --rw=randwrite --bs=4k --size=16M --verify=crc32c \
-	--verify_fatal=1 --do_verify=1 --randrepeat=0 --verify_state_save=0 \
-	--output="$FLT_DIR/fio-q.out"
+flt_fio_verify /dev/mapper/flt-q 32 16M "$FLT_DIR/fio-q.out"
 rc=$?
 ok "$rc" "fio writes 16 MiB at queue depth 32 into holes and verifies it"
 [ "$rc" -eq 0 ] || diag "$(cat "$FLT_DIR/fio-q.out")"
@@ -107,10 +104,7 @@ flt_file "$upper" 8M
 # instead of refusing them for the allocation.
 sync "$upper"
 flt_create flt-upper --table "0 16384 fileloop $upper 0"
-fio --name=stack --filename=/dev/mapper/flt-upper --direct=1 --ioengine=libaio \
-	--iodepth=16 --rw=randwrite --bs=4k --size=8M --verify=crc32c \
-	--verify_fatal=1 --do_verify=1 --randrepeat=0 --verify_state_save=0 \
-	--output="$FLT_DIR/fio.out"
+flt_fio_verify /dev/mapper/flt-upper 16 8M "$FLT_DIR/fio.out"
 rc=$?
 ok "$rc" "fio writes and verifies 8 MiB through the stacked device"
 [ "$rc" -eq 0 ] || diag "$(cat "$FLT_DIR/fio.out")"

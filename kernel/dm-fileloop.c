@@ -155,7 +155,14 @@ static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 	       (ret == -EAGAIN || ret == -EOPNOTSUPP);
 }
 
-static void fileloop_queue_refused(struct fileloop_io *io);
+/* See fileloop_refused_work(). */
+static void fileloop_queue_refused(struct fileloop_io *io)
+{
+	struct fileloop_c *fc = io->fc;
+
+	if (llist_add(&io->batch_node, &fc->refused))
+		queue_work(fileloop_wq, &fc->refused_work);
+}
 
 static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 {
@@ -502,14 +509,6 @@ static void fileloop_refused_work(struct work_struct *work)
 		fileloop_rw(io, fileloop_io_bio(io));
 	blk_finish_plug(&plug);
 	memalloc_noio_restore(noio_flags);
-}
-
-static void fileloop_queue_refused(struct fileloop_io *io)
-{
-	struct fileloop_c *fc = io->fc;
-
-	if (llist_add(&io->batch_node, &fc->refused))
-		queue_work(fileloop_wq, &fc->refused_work);
 }
 
 /* Direct reads and writes that need no flush first can be batched. */

@@ -68,8 +68,8 @@ run_ok "remove right after" dmsetup remove flt-q
 # Times: xfs refuses a NOWAIT write whenever mtime and ctime are due an
 # update, the first write of every clock tick.  The batch must not block
 # to update them (see fileloop_batch_work): such a write is refused,
-# counted, and written by its own worker, which moves the file's times as
-# a write through loop does.
+# counted, and written by the device's refused work, which moves the
+# file's times as a write through loop does.
 t=$xfs/times.img
 flt_file "$t" 16M
 # Out of the page cache: a NOWAIT direct write over cached pages is refused

@@ -24,6 +24,7 @@
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
 #include <linux/ctype.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string_helpers.h>
@@ -76,8 +77,8 @@ struct fileloop_c {
 	bool read_inline;	/* and reads may start in .map */
 	unsigned long flags;
 	atomic_t in_flight;	/* bios mapped and not yet ended */
-	struct llist_head refused;	/* by IOCB_NOWAIT, to redo */
-	struct work_struct refused_work;
+	struct llist_head serial;	/* bios for serial_work, in order */
+	struct work_struct serial_work;
 	struct fileloop_stats stats;
 };
 
@@ -116,7 +117,7 @@ static struct workqueue_struct *fileloop_batch_wq(struct fileloop_c *fc)
  * their requests reach the disk below together, with one notification of
  * the device for the lot.  Each is started with IOCB_NOWAIT, so one that
  * would block (block allocation, a frozen filesystem) cannot hold up the
- * rest: it goes to its device's list of refused bios.  One batch list per
+ * rest: it goes to its device's serial work.  One batch list per
  * CPU for all devices, so an idle device costs nothing here.
  */
 struct fileloop_batch {
@@ -144,7 +145,7 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 
 /*
  * A read or write tried with IOCB_NOWAIT that would have blocked goes to
- * its device's refused work, which may block.  Nothing counts as done:
+ * its device's serial work, which may block.  Nothing counts as done:
  * the whole request is done again, which is harmless, as the bio is still
  * ours and a write writes the same bytes.  -EOPNOTSUPP is what a device
  * below the backing filesystem answers when it cannot take REQ_NOWAIT.
@@ -155,13 +156,14 @@ static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 	       (ret == -EAGAIN || ret == -EOPNOTSUPP);
 }
 
-/* See fileloop_refused_work(). */
-static void fileloop_queue_refused(struct fileloop_io *io)
+/* See fileloop_serial_work(). */
+static void fileloop_queue_serial(struct fileloop_io *io,
+				  struct workqueue_struct *wq)
 {
 	struct fileloop_c *fc = io->fc;
 
-	if (llist_add(&io->batch_node, &fc->refused))
-		queue_work(fileloop_wq, &fc->refused_work);
+	if (llist_add(&io->batch_node, &fc->serial))
+		queue_work(wq, &fc->serial_work);
 }
 
 static void fileloop_rw_complete(struct kiocb *iocb, long ret)
@@ -176,7 +178,7 @@ static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 		kiocb_end_write(iocb);
 	if (fileloop_nowait_refused(iocb, ret)) {
 		atomic64_inc(&s->retries);
-		fileloop_queue_refused(io);
+		fileloop_queue_serial(io, fileloop_wq);
 		return;
 	}
 	atomic64_inc(write ? &s->writes : &s->reads);
@@ -324,7 +326,7 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 
 /*
  * Try to start a direct read or write without blocking; what would block
- * goes to the device's refused work, which may.  Returns false when
+ * goes to the device's serial work, which may.  Returns false when
  * nothing was tried.
  */
 static bool fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
@@ -458,7 +460,7 @@ static void fileloop_work(struct work_struct *work)
  * queued on this very list, behind the batch.  So only IOCB_NOWAIT here;
  * whatever needs to block, such as the file's time update that the first
  * write of each clock tick needs (kiocb_modified()), is refused and done
- * by the device's refused work.
+ * by the device's serial work.
  */
 static void fileloop_batch_work(struct work_struct *work)
 {
@@ -485,7 +487,8 @@ static void fileloop_batch_work(struct work_struct *work)
 
 /*
  * Bios refused by IOCB_NOWAIT are redone, allowed to block, in the order
- * they were refused, by one work item per device.  Refusals come in
+ * they were refused, by one work item per device; in buffered mode, it
+ * does the device's writes, as loop's worker does.  Refusals come in
  * bursts: at queue depth, every write started before the file's time
  * update of a clock tick is done is refused for it, and every write into
  * a hole for its allocation.  One work item and one plug for the burst,
@@ -493,11 +496,11 @@ static void fileloop_batch_work(struct work_struct *work)
  * that a wait in its backing filesystem holds up only its own bios, never
  * those of a device that filesystem sits on.
  */
-static void fileloop_refused_work(struct work_struct *work)
+static void fileloop_serial_work(struct work_struct *work)
 {
 	struct fileloop_c *fc = container_of(work, struct fileloop_c,
-					     refused_work);
-	struct llist_node *list = llist_del_all(&fc->refused);
+					     serial_work);
+	struct llist_node *list = llist_del_all(&fc->serial);
 	struct fileloop_io *io, *next;
 	unsigned int noio_flags;
 	struct blk_plug plug;
@@ -509,6 +512,29 @@ static void fileloop_refused_work(struct work_struct *work)
 		fileloop_rw(io, fileloop_io_bio(io));
 	blk_finish_plug(&plug);
 	memalloc_noio_restore(noio_flags);
+}
+
+/*
+ * Buffered mode.  Writes go one after another through the device's serial
+ * work on the unbound queue, as loop's worker does them: another CPU copies
+ * them into the page cache while the submitter goes on, and they do not
+ * contend for the file's lock, as work items of their own on several CPUs
+ * did.  Large reads of a deep device go to the unbound queue too, so that
+ * another CPU copies out of the page cache; a 4k read is done sooner on
+ * the submitting CPU than another CPU is woken for it.
+ */
+static bool fileloop_buffered_write(struct fileloop_c *fc, struct bio *bio)
+{
+	return !fc->use_dio && bio_op(bio) == REQ_OP_WRITE &&
+	       !(bio->bi_opf & REQ_PREFLUSH);
+}
+
+static struct workqueue_struct *fileloop_work_wq(struct fileloop_c *fc,
+						 struct bio *bio)
+{
+	if (bio_op(bio) == REQ_OP_READ && bio->bi_iter.bi_size >= SZ_64K)
+		return fileloop_batch_wq(fc);
+	return fileloop_wq;
 }
 
 /* Direct reads and writes that need no flush first can be batched. */
@@ -546,10 +572,14 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 			   dm_target_offset(ti, bio->bi_iter.bi_sector))
 		  << SECTOR_SHIFT;
 	INIT_WORK(&io->work, fileloop_work);
-	if (!fileloop_batchable(fc, bio))
-		queue_work(fileloop_wq, &io->work);
-	else if (!fileloop_map_inline(io, bio))
-		fileloop_queue_batch(io);
+	if (fileloop_batchable(fc, bio)) {
+		if (!fileloop_map_inline(io, bio))
+			fileloop_queue_batch(io);
+	} else if (fileloop_buffered_write(fc, bio)) {
+		fileloop_queue_serial(io, fileloop_deep_wq);
+	} else {
+		queue_work(fileloop_work_wq(fc, bio), &io->work);
+	}
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -864,8 +894,8 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate context";
 		return -ENOMEM;
 	}
-	init_llist_head(&fc->refused);
-	INIT_WORK(&fc->refused_work, fileloop_refused_work);
+	init_llist_head(&fc->serial);
+	INIT_WORK(&fc->serial_work, fileloop_serial_work);
 	fc->block_size = SECTOR_SIZE;
 	fc->read_only = !fileloop_table_writable(ti->table);
 
@@ -915,7 +945,7 @@ static void fileloop_dtr(struct dm_target *ti)
 	struct fileloop_c *fc = ti->private;
 
 	/* Its last bio may end before the work item returns. */
-	flush_work(&fc->refused_work);
+	flush_work(&fc->serial_work);
 	fileloop_free(fc);
 }
 

@@ -46,6 +46,15 @@ for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; 
 	is "$(flt_sha "$img" $((off * 512 + 7 * 1048576)) $((3 * 1048576)))" \
 	   "$(sha256sum < "$FLT_DIR/src" | cut -d' ' -f1)" "$mode: page-cache writes + fsync reach the file"
 
+	# Many requests in flight: 4k random writes at queue depth 32, then
+	# 1M sequential ones at 8, every block read back and checked by fio.
+	flt_fio_verify /dev/mapper/flt-io 32 8M "$FLT_DIR/fio.out"
+	ok $? "$mode: 4k random writes at queue depth 32 read back intact" ||
+		diag "$(tail -n 20 "$FLT_DIR/fio.out")"
+	flt_fio_verify /dev/mapper/flt-io 8 16M "$FLT_DIR/fio.out" 1M write
+	ok $? "$mode: 1M writes at queue depth 8 read back intact" ||
+		diag "$(tail -n 20 "$FLT_DIR/fio.out")"
+
 	# The bytes just outside the mapping are untouched.
 	before=$(flt_sha "$img" 0 $((off * 512)))
 	after=$(flt_sha "$img" $(((off + len) * 512)) $((64 * 1048576 - (off + len) * 512)))

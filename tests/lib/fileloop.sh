@@ -34,12 +34,13 @@ flt_sha() {
 		skip="$2" count="$3" status=none | sha256sum | cut -d' ' -f1
 }
 
-# flt_fio_verify DEV IODEPTH SIZE OUT: 4k direct random writes of SIZE
-# bytes at IODEPTH, each block checksummed and read back by fio; fio's
-# report goes to OUT.  Returns fio's status.
+# flt_fio_verify DEV IODEPTH SIZE OUT [BS RW]: direct writes of SIZE bytes
+# at IODEPTH (4k random unless BS and RW say otherwise), each block
+# checksummed and read back by fio; fio's report goes to OUT.  Returns
+# fio's status.
 flt_fio_verify() {
 	fio --name=verify --filename="$1" --direct=1 --ioengine=libaio \
-		--iodepth="$2" --rw=randwrite --bs=4k --size="$3" \
+		--iodepth="$2" --rw="${6:-randwrite}" --bs="${5:-4k}" --size="$3" \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 \
 		--verify_state_save=0 --output="$4"
 }

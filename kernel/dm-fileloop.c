@@ -156,14 +156,18 @@ static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 	       (ret == -EAGAIN || ret == -EOPNOTSUPP);
 }
 
-/* See fileloop_serial_work(). */
-static void fileloop_queue_serial(struct fileloop_io *io,
-				  struct workqueue_struct *wq)
+/*
+ * See fileloop_serial_work().  A device uses it for one job only: in
+ * direct mode to redo refusals, on the per-CPU queue like the rest of its
+ * work items; in buffered mode for its writes, on the unbound queue.
+ */
+static void fileloop_queue_serial(struct fileloop_io *io)
 {
 	struct fileloop_c *fc = io->fc;
 
 	if (llist_add(&io->batch_node, &fc->serial))
-		queue_work(wq, &fc->serial_work);
+		queue_work(fc->use_dio ? fileloop_wq : fileloop_deep_wq,
+			   &fc->serial_work);
 }
 
 static void fileloop_rw_complete(struct kiocb *iocb, long ret)
@@ -178,7 +182,7 @@ static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 		kiocb_end_write(iocb);
 	if (fileloop_nowait_refused(iocb, ret)) {
 		atomic64_inc(&s->retries);
-		fileloop_queue_serial(io, fileloop_wq);
+		fileloop_queue_serial(io);
 		return;
 	}
 	atomic64_inc(write ? &s->writes : &s->reads);
@@ -532,7 +536,8 @@ static bool fileloop_buffered_write(struct fileloop_c *fc, struct bio *bio)
 static struct workqueue_struct *fileloop_work_wq(struct fileloop_c *fc,
 						 struct bio *bio)
 {
-	if (bio_op(bio) == REQ_OP_READ && bio->bi_iter.bi_size >= SZ_64K)
+	if (!fc->use_dio && bio_op(bio) == REQ_OP_READ &&
+	    bio->bi_iter.bi_size >= SZ_64K)
 		return fileloop_batch_wq(fc);
 	return fileloop_wq;
 }
@@ -576,7 +581,7 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 		if (!fileloop_map_inline(io, bio))
 			fileloop_queue_batch(io);
 	} else if (fileloop_buffered_write(fc, bio)) {
-		fileloop_queue_serial(io, fileloop_deep_wq);
+		fileloop_queue_serial(io);
 	} else {
 		queue_work(fileloop_work_wq(fc, bio), &io->work);
 	}

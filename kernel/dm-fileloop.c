@@ -37,7 +37,10 @@
 
 /* Characters written as \ooo in the TABLE status, as /proc/mounts does. */
 #define FILELOOP_PATH_ESCAPE " \t\n\\"
-/* A bio this large is worth a CPU of its own, or a start of its own. */
+/*
+ * Reads this large are not batched with others: in direct mode they start
+ * in .map at any depth, in buffered mode a deep device's go to another CPU.
+ */
 #define FILELOOP_LARGE_IO SZ_64K
 
 enum fileloop_io_request {

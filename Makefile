@@ -63,7 +63,7 @@ unit:
 check: deps
 	$(MAKE) tools modules-all
 	$(MAKE) -C tools unit-build
-	prove --exec '' tools/build/tests/test_* \
+	prove --exec '' tools/build/tests/test_* tests/bench.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
 
 demo: deps

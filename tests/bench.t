@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The benchmark's own logic, on the host: the order of the setups per round
+# and the scale table of the report.
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+
+setups=(bare loop-dio loop-buf fileloop fileloop-buf crypt-loop crypt-fileloop)
+declare -A preds
+for round in 1 2 3; do
+	mapfile -t order < <("$top/bench/round-order" "$round" "${setups[@]}")
+	is "$(printf '%s\n' "${order[@]}" | sort | tr '\n' ' ')" \
+	   "$(printf '%s\n' "${setups[@]}" | sort | tr '\n' ' ')" \
+	   "round $round runs every setup once"
+	for ((i = 1; i < ${#order[@]}; i++)); do
+		preds[${order[i]}]+="${order[i - 1]} "
+	done
+done
+same=
+for s in "${!preds[@]}"; do
+	read -r -a p <<<"${preds[$s]}"
+	[ ${#p[@]} -eq 3 ] && [ "${p[0]}" = "${p[1]}" ] && [ "${p[1]}" = "${p[2]}" ] &&
+		same+="$s after ${p[0]}; "
+done
+is "$same" "" "over 3 rounds no setup always follows the same one"
+is "$("$top/bench/round-order" 2 a b | tr '\n' ' ')" "b a " "two setups swap in round 2"
+is "$("$top/bench/round-order" 4 a b c d | sort | tr -d '\n')" "abcd" \
+   "round 4 of four setups runs each once"
+is "$("$top/bench/round-order" 1 | wc -l)" 0 "no setups, no order"
+
+# The report's scale table: loop's deferred teardown counts in its total,
+# a dm tool shows none.
+run=$(mktemp -d)
+trap 'rm -rf "$run"' EXIT
+printf 'date\t2026-11-25 00:00 UTC\nkernel\ttest\n' >"$run/meta.tsv"
+printf 'setup\tworkload\tiops\tmbps\tp99_us\tround\n' >"$run/fio.tsv"
+printf 'bare\trandread-4k-qd1\t100\t0.4\t10\t1\n' >>"$run/fio.tsv"
+{
+	printf 'tool\tn\tcreate_s\tremove_s\tslab_kib_per_dev\tpages_kib_per_dev\tteardown_s\tkept_kib_per_dev\n'
+	printf 'losetup\t1000\t103.1\t94.5\t70.6\t133.5\t36.5\t129.7\n'
+	printf 'fileloopctl\t1000\t94.5\t117.6\t84.4\t83.1\t-\t-1.7\n'
+} >"$run/scale.tsv"
+run_ok "bench/report writes a report" "$top/bench/report" "$run" "$run/out.md"
+is "$(grep '^| losetup |' "$run/out.md")" \
+   "| losetup | 1000 | 103.1 | 94.5 | 36.5 | 234.1 | 70.6 | 133.5 | 129.7 |" \
+   "losetup's total counts the loop disks it left"
+is "$(grep '^| fileloopctl |' "$run/out.md")" \
+   "| fileloopctl | 1000 | 94.5 | 117.6 | - | 212.1 | 84.4 | 83.1 | -1.7 |" \
+   "fileloopctl has no teardown of its own"
+done_testing

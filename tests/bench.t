@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The benchmark's own logic, on the host: the order of the setups per round
-# and the scale table of the report.
+# The benchmark's own logic, on the host: the order of the setups per turn,
+# the scale table of the report and its ratios.
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -49,4 +49,23 @@ is "$(grep '^| losetup |' "$run/out.md")" \
 is "$(grep '^| fileloopctl |' "$run/out.md")" \
    "| fileloopctl | 1000 | 94.5 | 117.6 | - | 212.1 | 84.4 | 83.1 | -1.7 |" \
    "fileloopctl has no teardown of its own"
+# Ratios are taken within each round, then the median: bare's slow round 3
+# falls on fileloop's too.  The ratio of the medians (190/200) would be 0.95.
+{
+	printf 'setup\tworkload\tiops\tmbps\tp99_us\tround\n'
+	printf 'bare\trandread-4k-qd1\t%s\t0\t0\t%s\n' 100 1 200 2 300 3
+	printf 'fileloop\trandread-4k-qd1\t%s\t0\t0\t%s\n' 90 1 190 2 150 3
+	printf 'loop-dio\trandread-4k-qd1\t%s\t0\t0\t%s\n' 50 1 100 2 100 3
+	printf 'loop-buf\trandread-4k-qd1\t%s\t0\t0\t%s\n' 100 1 50 2 400 3
+} >"$run/fio.tsv"
+run_ok "bench/report reports per-round ratios" "$top/bench/report" "$run" "$run/out.md"
+is "$(grep -m 1 '^| randread-4k-qd1 |' "$run/out.md")" \
+   "| randread-4k-qd1 | 0.90 ✓ | 1.80 | 0.90 ✗ | - | - | 0.50 |" \
+   "each ratio is the median of the rounds' ratios; best loop is per round"
+is "$(grep '^| randread-4k-qd1 |' "$run/out.md" | sed -n 2p)" \
+   "| randread-4k-qd1 | 0.50-0.95 | 1.50-1.90 | 0.38-1.90 | - | - | 0.33-0.50 |" \
+   "the spread gives the lowest and highest round"
+is "$(grep '^| randread-4k-qd1 |' "$run/out.md" | sed -n 3p)" \
+   "| randread-4k-qd1 | 200 | 150 | 100 | 100 |" \
+   "the IOPS table gives each setup's median"
 done_testing

@@ -42,11 +42,13 @@ printf 'bare\trandread-4k-qd1\t100\t0.4\t10\t1\n' >>"$run/fio.tsv"
 	printf 'losetup\t1000\t103.1\t94.5\t70.6\t133.5\t36.5\t129.7\n'
 	printf 'fileloopctl\t1000\t94.5\t117.6\t84.4\t83.1\t-\t-1.7\n'
 } >"$run/scale.tsv"
+# row NAME [N]: the report's Nth table row for NAME (the first by default)
+row() { grep -F "| $1 |" "$run/out.md" | sed -n "${2:-1}p"; }
 run_ok "bench/report writes a report" "$top/bench/report" "$run" "$run/out.md"
-is "$(grep '^| losetup |' "$run/out.md")" \
+is "$(row losetup)" \
    "| losetup | 1000 | 103.1 | 94.5 | 36.5 | 234.1 | 70.6 | 133.5 | 129.7 |" \
    "losetup's total counts the loop disks it left"
-is "$(grep '^| fileloopctl |' "$run/out.md")" \
+is "$(row fileloopctl)" \
    "| fileloopctl | 1000 | 94.5 | 117.6 | - | 212.1 | 84.4 | 83.1 | -1.7 |" \
    "fileloopctl has no teardown of its own"
 # Ratios are taken within each round, then the median: bare's slow round 3
@@ -60,13 +62,13 @@ is "$(grep '^| fileloopctl |' "$run/out.md")" \
 	printf 'fileloop-buf\trandread-4k-qd1\t%s\t0\t0\t%s\n' 80 1 50 2 500 3
 } >"$run/fio.tsv"
 run_ok "bench/report reports per-round ratios" "$top/bench/report" "$run" "$run/out.md"
-is "$(grep -m 1 '^| randread-4k-qd1 |' "$run/out.md")" \
+is "$(row randread-4k-qd1)" \
    "| randread-4k-qd1 | 0.90 ✓ | 1.80 | 0.90 ✗ | 1.25 ✓ | 1.00 ✓ | - | 0.50 |" \
    "each ratio is the median of the rounds' ratios; best mode is per round"
-is "$(grep '^| randread-4k-qd1 |' "$run/out.md" | sed -n 2p)" \
+is "$(row randread-4k-qd1 2)" \
    "| randread-4k-qd1 | 0.50-0.95 | 1.50-1.90 | 0.38-1.90 | 0.90-1.90 | 0.80-1.25 | - | 0.33-0.50 |" \
    "the spread gives the lowest and highest round"
-is "$(grep '^| randread-4k-qd1 |' "$run/out.md" | sed -n 3p)" \
+is "$(row randread-4k-qd1 3)" \
    "| randread-4k-qd1 | 200 | 150 | 100 | 100 | 80 |" \
    "the IOPS table gives each setup's median"
 done_testing

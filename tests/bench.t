@@ -30,6 +30,15 @@ is "$("$top/bench/round-order" 4 a b c d | sort | tr -d '\n')" "abcd" \
    "round 4 of four setups runs each once"
 is "$("$top/bench/round-order" 1 | wc -l)" 0 "no setups, no order"
 
+# A misspelt setup or workload is refused before any VM boots.  timeout:
+# without the check, bench/run would go on to boot one.
+is "$(timeout 30 "$top/bench/run" --setups fileloop,loop 2>&1; echo "exit $?")" \
+   "bench/run: no setup 'loop' (setups: bare loop-dio loop-buf fileloop fileloop-buf crypt-loop crypt-fileloop)
+exit 1" "an unknown setup is refused up front"
+is "$(timeout 30 "$top/bench/run" --workloads qd1 2>&1 | head -n 1)" \
+   "bench/run: no workload 'qd1' (workloads: randread-4k-qd1 randread-4k-qd32x2 randwrite-4k-qd32 read-1m-qd8 write-1m-qd8 randrw-4k-qd16)" \
+   "an unknown workload is refused up front"
+
 # The report's scale table: loop's deferred teardown counts in its total,
 # a dm tool shows none.
 run=$(mktemp -d)

@@ -63,7 +63,7 @@ unit:
 check: deps
 	$(MAKE) tools modules-all
 	$(MAKE) -C tools unit-build
-	prove --exec '' tools/build/tests/test_* tests/bench.t \
+	prove --exec '' tools/build/tests/test_* tests/bench.t tests/harness.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
 
 demo: deps

@@ -13,7 +13,7 @@ for round in 1 2 3; do
 	mapfile -t order < <("$top/bench/round-order" "$round" "${setups[@]}")
 	is "$(printf '%s\n' "${order[@]}" | sort | tr '\n' ' ')" \
 	   "$(printf '%s\n' "${setups[@]}" | sort | tr '\n' ' ')" \
-	   "round $round runs every setup once"
+	   "turn $round runs every setup once"
 	for ((i = 1; i < ${#order[@]}; i++)); do
 		preds[${order[i]}]+="${order[i - 1]} "
 	done
@@ -24,10 +24,10 @@ for s in "${!preds[@]}"; do
 	[ ${#p[@]} -eq 3 ] && [ "${p[0]}" = "${p[1]}" ] && [ "${p[1]}" = "${p[2]}" ] &&
 		same+="$s after ${p[0]}; "
 done
-is "$same" "" "over 3 rounds no setup always follows the same one"
-is "$("$top/bench/round-order" 2 a b | tr '\n' ' ')" "b a " "two setups swap in round 2"
+is "$same" "" "over 3 turns no setup always follows the same one"
+is "$("$top/bench/round-order" 2 a b | tr '\n' ' ')" "b a " "two setups swap in turn 2"
 is "$("$top/bench/round-order" 4 a b c d | sort | tr -d '\n')" "abcd" \
-   "round 4 of four setups runs each once"
+   "turn 4 of four setups runs each once"
 is "$("$top/bench/round-order" 1 | wc -l)" 0 "no setups, no order"
 
 # A misspelt setup or workload is refused before any VM boots.  timeout:

@@ -43,7 +43,7 @@ is "$(timeout 30 "$top/bench/run" --workloads qd1 2>&1 | head -n 1)" \
 # a dm tool shows none.
 run=$(mktemp -d)
 trap 'rm -rf "$run"' EXIT
-printf 'date\t2026-11-25 00:00 UTC\nkernel\ttest\n' >"$run/meta.tsv"
+printf 'date\t2026-11-25 00:00 UTC\nkernel\ttest\nclocksource\ttsc\n' >"$run/meta.tsv"
 printf 'setup\tworkload\tiops\tmbps\tp99_us\tround\n' >"$run/fio.tsv"
 printf 'bare\trandread-4k-qd1\t100\t0.4\t10\t1\n' >>"$run/fio.tsv"
 {
@@ -54,6 +54,8 @@ printf 'bare\trandread-4k-qd1\t100\t0.4\t10\t1\n' >>"$run/fio.tsv"
 # row NAME [N]: the report's Nth table row for NAME (the first by default)
 row() { grep -F "| $1 |" "$run/out.md" | sed -n "${2:-1}p"; }
 run_ok "bench/report writes a report" "$top/bench/report" "$run" "$run/out.md"
+is "$(grep -c '^- clocksource: tsc$' "$run/out.md")" 1 \
+   "the report names the guest's clocksource"
 is "$(row losetup)" \
    "| losetup | 1000 | 103.1 | 94.5 | 36.5 | 234.1 | 70.6 | 133.5 | 129.7 |" \
    "losetup's total counts the loop disks it left"

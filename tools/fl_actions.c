@@ -995,7 +995,7 @@ static int action_resize(const struct fl_opts *o)
 		struct fl_dm_target ct;
 		char h2[32] = "?";
 
-		if (!fl_dm_table(d.luks, false, &ct)) {
+		if (!fl_dm_table(d.luks, true, &ct)) {	/* no key in STATUS */
 			fl_size_human(ct.total * FL_SECTOR, h2, sizeof(h2));
 			fl_dm_target_free(&ct);
 		}

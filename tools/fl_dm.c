@@ -198,6 +198,15 @@ int fl_dm_table(const char *name, bool status, struct fl_dm_target *t)
 	dmt = named_task(status ? DM_DEVICE_STATUS : DM_DEVICE_TABLE, name);
 	if (!dmt)
 		return -ENOMEM;
+	/*
+	 * Another device's table may be dm-crypt's, with its key in it: have
+	 * the kernel and libdevmapper wipe their buffers (fl_dm_target_free
+	 * wipes ours).
+	 */
+	if (!status && !dm_task_secure_data(dmt)) {
+		r = -ENOMEM;
+		goto out;
+	}
 	if (!dm_task_run(dmt)) {
 		r = task_errno(dmt);
 		goto out;
@@ -230,6 +239,8 @@ out:
 void fl_dm_target_free(struct fl_dm_target *t)
 {
 	free(t->type);
+	if (t->params)
+		explicit_bzero(t->params, strlen(t->params));
 	free(t->params);
 	memset(t, 0, sizeof(*t));
 }

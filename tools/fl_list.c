@@ -112,10 +112,24 @@ static int gather(const char *dm_name, struct fl_dev *d)
 		return r;
 	if (!info.exists)
 		return -ENODEV;
+	/*
+	 * The type from STATUS, which never holds a key: the table of
+	 * another device, dm-crypt's with its key, is not even fetched.
+	 */
+	r = fl_dm_table(dm_name, true, &st);
+	if (r)
+		return r == -ENXIO ? -EMEDIUMTYPE : r;
+	if (strcmp(st.type, FL_TARGET)) {
+		fl_dm_target_free(&st);
+		return -EMEDIUMTYPE;
+	}
+	d->have_stats = !fl_stats_parse(st.params, &d->stats);
+	fl_dm_target_free(&st);
+
 	r = fl_dm_table(dm_name, false, &tbl);
 	if (r)
 		return r == -ENXIO ? -EMEDIUMTYPE : r;
-	if (strcmp(tbl.type, FL_TARGET)) {
+	if (strcmp(tbl.type, FL_TARGET)) {	/* reloaded in between */
 		fl_dm_target_free(&tbl);
 		return -EMEDIUMTYPE;
 	}
@@ -133,12 +147,6 @@ static int gather(const char *dm_name, struct fl_dev *d)
 	d->uuid = strdup(info.uuid);
 	if (!d->dm_name || !d->uuid)
 		goto nomem;
-
-	/* Counters are a bonus: a suspended device still lists. */
-	if (!fl_dm_table(dm_name, true, &st)) {
-		d->have_stats = !fl_stats_parse(st.params, &d->stats);
-		fl_dm_target_free(&st);
-	}
 
 	r = luks_holder(d->devno, &d->luks);
 	if (r)
@@ -171,7 +179,8 @@ static int gather(const char *dm_name, struct fl_dev *d)
 
 		d->top_devno = makedev(tinfo.major, tinfo.minor);
 		d->top_open_count = tinfo.open_count;
-		if (!fl_dm_table(d->luks, false, &ct)) {
+		/* Its length only: STATUS, not the table with the key. */
+		if (!fl_dm_table(d->luks, true, &ct)) {
 			d->top_sectors = ct.total;
 			fl_dm_target_free(&ct);
 		}

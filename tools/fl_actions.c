@@ -323,7 +323,7 @@ static int mount_top(const char *name, const char *top, const char *dir,
 		free(abs);
 		return fail(r, "cannot mount %s on %s", top, dir);
 	}
-	r = fl_state_save_mount(name, abs);
+	r = fl_state_set(name, FL_STATE_MOUNT, abs);
 	if (r) {
 		fl_umount(abs);
 		free(abs);
@@ -371,7 +371,7 @@ static void unwind(const struct built *b)
 	char *mnt = NULL;
 	int r;
 
-	if (b->mounted && !fl_state_load_mount(b->name, &mnt) && mnt)
+	if (b->mounted && !fl_state_get(b->name, FL_STATE_MOUNT, &mnt) && mnt)
 		fl_umount(mnt);
 	free(mnt);
 	if (b->mounted)
@@ -703,7 +703,7 @@ static int action_close(const struct fl_opts *o)
 	/* Before anything is unmounted: the LUKS close must be possible. */
 	if (d.luks && (ex = need_luks_library()))
 		goto out;
-	r = fl_state_load_mount(d.name, &ours);
+	r = fl_state_get(d.name, FL_STATE_MOUNT, &ours);
 	if (!r)
 		r = fl_mounts_of(d.top_devno, &mounts);
 	if (r) {

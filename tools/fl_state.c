@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,12 @@
 #include "fl_state.h"
 #include "fl_table.h"
 
-#define MOUNT_KEY	"mount="
+static const char *state_dir = FL_STATE_DIR;
+
+void fl_state_set_dir(const char *dir)
+{
+	state_dir = dir;
+}
 
 static int state_path(const char *name, char **path)
 {
@@ -18,86 +24,195 @@ static int state_path(const char *name, char **path)
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, ".."))
 		return -EINVAL;
-	return asprintf(path, FL_STATE_DIR "/%s", name) < 0 ? -ENOMEM : 0;
+	return asprintf(path, "%s/%s", state_dir, name) < 0 ? -ENOMEM : 0;
 }
 
-int fl_state_save_mount(const char *name, const char *mountpoint)
+static bool valid_key(const char *key)
 {
-	char *path, *tmp = NULL, *esc;
-	FILE *f;
-	int fd, r;
+	return *key && !strpbrk(key, "=\n");
+}
 
-	if (mkdir(FL_STATE_DIR, 0700) && errno != EEXIST)
+/* "key=" at the start of line? */
+static bool has_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(line, key, n) && line[n] == '=';
+}
+
+/*
+ * The record's lines, each without its newline, NULL-terminated; an empty
+ * list when there is no record.
+ */
+static int read_record(const char *path, char ***out)
+{
+	char **lines, **tmp, *line = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t len;
+	FILE *f;
+	int r = 0;
+
+	lines = calloc(1, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT) {
+			*out = lines;
+			return 0;
+		}
+		free(lines);
 		return -errno;
-	r = state_path(name, &path);
-	if (r)
-		return r;
-	esc = fl_path_escape(mountpoint);	/* one line, whatever the path */
-	if (!esc || asprintf(&tmp, "%s.tmp", path) < 0) {
-		r = -ENOMEM;
-		tmp = NULL;
-		goto out;
 	}
-	/* Write aside and rename: a crash never leaves half a record. */
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		tmp = realloc(lines, (n + 2) * sizeof(*lines));
+		if (!tmp) {
+			r = -ENOMEM;
+			break;
+		}
+		lines = tmp;
+		lines[n] = strdup(line);
+		lines[n + 1] = NULL;
+		if (!lines[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	if (!r && ferror(f))
+		r = -EIO;
+	free(line);
+	fclose(f);
+	if (r) {
+		for (n = 0; lines[n]; n++)
+			free(lines[n]);
+		free(lines);
+		return r;
+	}
+	*out = lines;
+	return 0;
+}
+
+static void free_lines(char **lines)
+{
+	size_t i;
+
+	for (i = 0; lines && lines[i]; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* Write aside and rename: a crash never leaves half a record. */
+static int write_record(const char *path, char *const *lines)
+{
+	char *tmp;
+	FILE *f;
+	size_t i;
+	int fd, r = 0;
+
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -ENOMEM;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
 		r = -errno;
-		goto out;
+		free(tmp);
+		return r;
 	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		r = -errno;
 		close(fd);
-		unlink(tmp);
 		goto out;
 	}
-	fprintf(f, MOUNT_KEY "%s\n", esc);
+	for (i = 0; lines[i]; i++)
+		fprintf(f, "%s\n", lines[i]);
 	if (fflush(f) || fsync(fileno(f)))
 		r = -errno;
 	if (fclose(f) && !r)
 		r = -errno;
 	if (!r && rename(tmp, path))
 		r = -errno;
+out:
 	if (r)
 		unlink(tmp);
-out:
-	free(esc);
 	free(tmp);
+	return r;
+}
+
+int fl_state_set(const char *name, const char *key, const char *value)
+{
+	char *path = NULL, *esc = NULL, **lines = NULL, **tmp;
+	size_t i, j;
+	int r;
+
+	if (!valid_key(key))
+		return -EINVAL;
+	if (mkdir(state_dir, 0700) && errno != EEXIST)
+		return -errno;
+	r = state_path(name, &path);
+	if (r)
+		return r;
+	r = read_record(path, &lines);
+	if (r)
+		goto out;
+	/* Drop the old value, keep every other line, add the new one. */
+	for (i = j = 0; lines[i]; i++) {
+		if (has_key(lines[i], key))
+			free(lines[i]);
+		else
+			lines[j++] = lines[i];
+	}
+	lines[j] = NULL;
+	tmp = realloc(lines, (j + 2) * sizeof(*lines));
+	if (!tmp) {
+		r = -ENOMEM;
+		goto out;
+	}
+	lines = tmp;
+	esc = fl_path_escape(value);	/* one line, whatever the value */
+	if (!esc || asprintf(&lines[j], "%s=%s", key, esc) < 0) {
+		lines[j] = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	lines[j + 1] = NULL;
+	r = write_record(path, lines);
+out:
+	free_lines(lines);
+	free(esc);
 	free(path);
 	return r;
 }
 
-int fl_state_load_mount(const char *name, char **mountpoint)
+int fl_state_get(const char *name, const char *key, char **value)
 {
-	char *path, *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-	int r = 0;
+	char *path, **lines = NULL;
+	size_t i;
+	int r;
 
-	*mountpoint = NULL;
+	*value = NULL;
+	if (!valid_key(key))
+		return -EINVAL;
 	r = state_path(name, &path);
 	if (r)
-		return r;
-	f = fopen(path, "re");
+		return r == -EINVAL ? 0 : r;	/* no record can have it */
+	r = read_record(path, &lines);
 	free(path);
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		if (!strncmp(line, MOUNT_KEY, strlen(MOUNT_KEY))) {
-			free(*mountpoint);
-			*mountpoint = NULL;
-			r = fl_path_unescape(line + strlen(MOUNT_KEY),
-					     mountpoint);
-			if (r)
-				break;
-		}
+	if (r)
+		return r;
+	for (i = 0; lines[i]; i++) {
+		if (!has_key(lines[i], key))
+			continue;
+		free(*value);	/* the last one counts */
+		*value = NULL;
+		r = fl_path_unescape(lines[i] + strlen(key) + 1, value);
+		if (r)
+			break;
 	}
-	free(line);
-	fclose(f);
+	free_lines(lines);
 	return r;
 }
 
@@ -108,7 +223,7 @@ int fl_state_remove(const char *name)
 
 	r = state_path(name, &path);
 	if (r)
-		return r;
+		return r == -EINVAL ? 0 : r;
 	r = unlink(path) && errno != ENOENT ? -errno : 0;
 	free(path);
 	return r;

@@ -1,7 +1,9 @@
 # Helpers for the fileloopctl suites (tests/guest/2*.t), sourced after
 # tests/lib/tap.sh and tests/lib/fileloop.sh.
 
-FLC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/build/fileloopctl
+# FLC=PATH in the environment runs the suites against another build, e.g.
+# to see a new test fail on the code before its fix.
+FLC=${FLC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/build/fileloopctl}
 # Fast key derivation under TCG; fileloopctl's defaults stay strong.
 FLC_KDF=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 

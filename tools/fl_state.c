@@ -11,6 +11,13 @@
 #include "fl_state.h"
 #include "fl_table.h"
 
+/*
+ * Records are written aside under this prefix and renamed into place.  No
+ * record can have it: device names never hold '~' (fl_name_check), and
+ * state_path() refuses it, whatever made the device.
+ */
+#define TMP_PREFIX	".tmp~"
+
 static const char *state_dir = FL_STATE_DIR;
 
 void fl_state_set_dir(const char *dir)
@@ -22,7 +29,7 @@ static int state_path(const char *name, char **path)
 {
 	/* dm names cannot contain '/', but never build a path from one. */
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
+	    !strcmp(name, "..") || !strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)))
 		return -EINVAL;
 	return asprintf(path, "%s/%s", state_dir, name) < 0 ? -ENOMEM : 0;
 }
@@ -104,7 +111,11 @@ static void free_lines(char **lines)
 	free(lines);
 }
 
-/* Write aside and rename: a crash never leaves half a record. */
+/*
+ * Write aside and rename: a crash never leaves half a record.  The file
+ * aside gets a fresh name (mkstemp, O_EXCL), so it cannot be another
+ * device's record, nor one a concurrent writer is filling.
+ */
 static int write_record(const char *path, char *const *lines)
 {
 	char *tmp;
@@ -112,10 +123,9 @@ static int write_record(const char *path, char *const *lines)
 	size_t i;
 	int fd, r = 0;
 
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
+	if (asprintf(&tmp, "%s/" TMP_PREFIX "XXXXXX", state_dir) < 0)
 		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	fd = mkostemp(tmp, O_CLOEXEC);	/* 0600 */
 	if (fd < 0) {
 		r = -errno;
 		free(tmp);

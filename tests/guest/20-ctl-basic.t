@@ -125,6 +125,19 @@ is "$(sha "$FLT_DIR/mnt/data")" "$want" "file written before close reads back"
 "$FLC" close flt-fs
 flc_nothing_left "after the mkfs round trip"
 
+# --- records of NAME and NAME.tmp side by side ------------------------------------
+# NAME's record is written aside and renamed; the file aside must not be
+# NAME.tmp's record.
+mkdir -p "$FLT_DIR/mnt2"
+"$FLC" create flt-fs.tmp "$d/t1.img" --size 16M --mkfs ext4 --mount "$FLT_DIR/mnt2" >/dev/null
+"$FLC" create flt-fs "$d/t2.img" --size 16M --mkfs ext4 --mount "$FLT_DIR/mnt" >/dev/null
+flc_exit 0 "close flt-fs.tmp after flt-fs recorded its mount" "$FLC" close flt-fs.tmp
+ok "$(! mountpoint -q "$FLT_DIR/mnt2"; echo $?)" "flt-fs.tmp's own mount was unmounted"
+flc_exit 0 "close flt-fs" "$FLC" close flt-fs
+is "$(ls -A /run/fileloop 2>/dev/null | grep -E '^(flt-fs|[.]tmp)' | tr '\n' ' ')" "" \
+	"no record and no file aside left in /run/fileloop"
+flc_nothing_left "after NAME and NAME.tmp"
+
 # --- a path with a space and a backslash ------------------------------------------
 mkdir -p "$d/my dir"
 flc_exit 0 "create in a directory with a space" "$FLC" create flt-sp "$d/my dir/a\\b.img" --size 8M

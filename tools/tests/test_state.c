@@ -108,9 +108,22 @@ int main(void)
 	is_int(fl_state_set("..", FL_STATE_MOUNT, "/x"), -EINVAL, ".. refused");
 	is_str(get("..", FL_STATE_MOUNT), "(none)", "a name with no record possible has none");
 
+	/* A device may be called vault.tmp: writing vault's record aside
+	 * must not touch its record. */
+	is_int(fl_state_set("vault.tmp", FL_STATE_MOUNT, "/mnt/other"), 0,
+	       "set the record of vault.tmp");
+	is_int(fl_state_set("vault", FL_STATE_MOUNT, "/mnt/vault"), 0,
+	       "then set vault's");
+	is_str(get("vault.tmp", FL_STATE_MOUNT), "/mnt/other",
+	       "vault.tmp's record survives a write of vault's");
+	is_str(get("vault", FL_STATE_MOUNT), "/mnt/vault", "vault's is right");
+	is_int(fl_state_remove("vault.tmp"), 0, "remove vault.tmp");
+	is_int(fl_state_set(".tmp~x", FL_STATE_MOUNT, "/x"), -EINVAL,
+	       "a name with the prefix of the files aside is refused");
+
 	is_int(fl_state_remove("vault"), 0, "remove");
 	is_str(get("vault", FL_STATE_SIZELIMIT), "(none)", "removed: no value");
-	is_str(listing(), "", "nothing left in the directory");
+	is_str(listing(), "", "nothing left in the directory (no temporary file)");
 
 	return done_testing();
 }

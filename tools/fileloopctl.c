@@ -15,6 +15,7 @@
 #include "fl_cryptlib.h"
 #include "fl_dm.h"
 #include "fl_opts.h"
+#include "fl_passphrase.h"
 #include "fl_show.h"
 
 #ifndef FL_VERSION
@@ -101,7 +102,18 @@ int main(int argc, char *argv[])
 {
 	struct fl_opts o;
 	char err[256];
+	int r;
 
+	/*
+	 * Before anything else: secrets in this process's memory (a typed
+	 * passphrase, cryptsetup's volume key) must never reach a core file.
+	 * A warning, not a refusal: --help and list hold no secret.
+	 */
+	r = fl_secrets_no_core();
+	if (r)
+		fprintf(stderr,
+			"fileloopctl: warning: cannot keep secrets out of core dumps: %s\n",
+			strerror(-r));
 	if (fl_opts_parse(argc, argv, fl_action_types, &o, err, sizeof(err))) {
 		fprintf(stderr, "fileloopctl: %s\n", err);
 		return FL_EXIT_USAGE;

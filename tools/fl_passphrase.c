@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -18,6 +21,27 @@ void fl_secret_free(char *secret, size_t len)
 		return;
 	explicit_bzero(secret, len);
 	free(secret);
+}
+
+/*
+ * A core file holds the whole memory of the process: a passphrase being
+ * typed or compared, a key file's contents, and the volume key, which
+ * libcryptsetup keeps in this process while it opens or formats a LUKS
+ * device.  Not dumpable: no core at all, from a crash or a ^\ at a
+ * prompt, whatever the core_pattern (a pipe to systemd-coredump too), and
+ * no ptrace or /proc/PID/mem for other processes of the same user.
+ * RLIMIT_CORE 0 as well: it survives a change of credentials, which
+ * would reset the dumpable flag to fs.suid_dumpable.  Lowering a limit
+ * cannot fail, so only the prctl() is reported.
+ */
+int fl_secrets_no_core(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &none);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		return -errno;
+	return 0;
 }
 
 /*
@@ -92,10 +116,34 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 }
 
 /*
- * One line, byte by byte so nothing after the newline is consumed (a
- * script may feed more on stdin).
+ * While a passphrase is typed at a terminal, the signals of tty_read()
+ * are only noted here, by number; tty_read() acts on them once the read
+ * is over.  Set in a signal handler, hence volatile sig_atomic_t.
  */
-static int read_line(int fd, char **out, size_t *len)
+static volatile sig_atomic_t tty_caught[NSIG];
+static const int tty_sigs[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU
+};
+#define TTY_NSIGS (sizeof(tty_sigs) / sizeof(*tty_sigs))
+
+static bool tty_signalled(void)
+{
+	unsigned i;
+
+	for (i = 0; i < TTY_NSIGS; i++)
+		if (tty_caught[tty_sigs[i]])
+			return true;
+	return false;
+}
+
+/*
+ * One line, byte by byte so nothing after the newline is consumed (a
+ * script may feed more on stdin).  From a terminal (tty), a signal noted
+ * by tty_read() ends the read with -EINTR, so that tty_read() can put the
+ * terminal back before the signal takes its course; any other EINTR, and
+ * every EINTR on a pipe or file, just reads on.
+ */
+static int read_line(int fd, bool tty, char **out, size_t *len)
 {
 	size_t n = 0;
 	char *buf, c;
@@ -105,6 +153,17 @@ static int read_line(int fd, char **out, size_t *len)
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
+		/*
+		 * Looked at before each read(), not only after an EINTR: a
+		 * signal noted just before the read() would not interrupt it.
+		 * One landing between this test and the read() is acted on
+		 * after the newline, as with readpassphrase(3); echo stays
+		 * off meanwhile.
+		 */
+		if (tty && tty_signalled()) {
+			fl_secret_free(buf, FL_PASS_MAX + 1);
+			return -EINTR;
+		}
 		got = read(fd, &c, 1);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -127,55 +186,107 @@ static int read_line(int fd, char **out, size_t *len)
 	return exact_copy(buf, FL_PASS_MAX + 1, n, out);
 }
 
-/*
- * While echo is off, a ^C or a kill must not leave the user's terminal
- * silent: the handler puts the saved settings back, then the signal takes
- * its default course.
- */
-static struct termios tty_saved;
-static volatile sig_atomic_t tty_echo_off;
-
-static void tty_restore_and_die(int sig)
+static void tty_note_signal(int sig)
 {
-	if (tty_echo_off)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	tty_caught[sig] = 1;
 }
 
+/*
+ * Put back the settings tty_read() found.  SIGTTOU blocked: should this
+ * process have been moved to the background since it turned echo off, the
+ * kernel would otherwise refuse (and stop it) rather than let it undo its
+ * own change.  Retried on EINTR, which the output drain of TCSAFLUSH can
+ * return when a noted signal arrives.
+ */
+static void tty_restore(const struct termios *saved)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	while (tcsetattr(STDIN_FILENO, TCSAFLUSH, saved) && errno == EINTR)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Read a line with echo off, as OpenBSD's readpassphrase(3) does.  A
+ * signal must neither leave the user's terminal silent nor lose echo for
+ * the rest of the secret:
+ *
+ *  - the handlers only note the signal, and are installed without
+ *    SA_RESTART so that the blocking read() returns EINTR;
+ *  - then the terminal is put back and the old dispositions with it, and
+ *    each noted signal is sent again, to take its usual course on a
+ *    terminal that echoes: ^C, a kill or a hangup ends the process, ^Z
+ *    (or SIGTTIN, SIGTTOU in the background) stops it;
+ *  - once continued after a stop, echo would be on: if the read was cut
+ *    short, start over with echo off, a fresh prompt and an empty line.
+ *
+ * What was typed before the signal is wiped by read_line(), and the
+ * terminal discards its own copy on ^C and ^Z.
+ */
 static int tty_read(const char *prompt, char **out, size_t *len)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
-	struct sigaction sa = { .sa_handler = tty_restore_and_die }, old[5];
-	struct termios noecho;
+	struct sigaction sa = { .sa_handler = tty_note_signal };
+	struct sigaction old[TTY_NSIGS];
+	struct termios saved, noecho;
+	bool echo_off, stopped;
 	unsigned i;
 	int r;
 
-	if (tcgetattr(STDIN_FILENO, &tty_saved))
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;		/* no SA_RESTART: see above */
+again:
+	for (i = 0; i < TTY_NSIGS; i++)
+		tty_caught[tty_sigs[i]] = 0;
+	/* Read afresh after a stop: the shell may have changed them. */
+	if (tcgetattr(STDIN_FILENO, &saved))
 		return -errno;
-	noecho = tty_saved;
+	noecho = saved;
 	noecho.c_lflag &= ~(tcflag_t)ECHO;
 	noecho.c_lflag |= ECHONL;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	tty_echo_off = 1;
+	/*
+	 * A signal ignored by whoever started us stays ignored: they chose
+	 * so, and a SIGTTOU caught rather than ignored would turn the
+	 * kernel's leave to a background tcsetattr() into a refusal, over
+	 * and over.
+	 */
+	for (i = 0; i < TTY_NSIGS; i++) {
+		sigaction(tty_sigs[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(tty_sigs[i], &sa, NULL);
+	}
 	/*
 	 * Echo off (dropping type-ahead, which was echoed) before the prompt:
 	 * whatever is typed once the prompt shows is kept and not echoed.
+	 * In the background this fails with EINTR on a noted SIGTTOU, and
+	 * the process stops below until it is in the foreground again.
 	 */
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho)) {
+	echo_off = !tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+	if (echo_off) {
+		fputs(prompt, stderr);
+		fflush(stderr);
+		r = read_line(STDIN_FILENO, true, out, len);
+		tty_restore(&saved);
+	} else {
 		r = -errno;
-		goto out;
 	}
-	fputs(prompt, stderr);
-	fflush(stderr);
-	r = read_line(STDIN_FILENO, out, len);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
-out:
-	tty_echo_off = 0;
-	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		sigaction(sigs[i], &old[i], NULL);
+	for (i = 0; i < TTY_NSIGS; i++)
+		sigaction(tty_sigs[i], &old[i], NULL);
+	stopped = false;
+	for (i = 0; i < TTY_NSIGS; i++) {
+		if (!tty_caught[tty_sigs[i]])
+			continue;
+		raise(tty_sigs[i]);
+		if (tty_sigs[i] == SIGTSTP || tty_sigs[i] == SIGTTIN ||
+		    tty_sigs[i] == SIGTTOU)
+			stopped = true;
+	}
+	/* Continued after the stop, with echo on: ask again. */
+	if (stopped && r == -EINTR)
+		goto again;
 	return r;
 }
 
@@ -220,7 +331,7 @@ int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 	} else if (isatty(STDIN_FILENO)) {
 		r = tty_passphrase(req, pass, len);
 	} else {
-		r = read_line(STDIN_FILENO, pass, len);
+		r = read_line(STDIN_FILENO, false, pass, len);
 	}
 	if (r)
 		return r;

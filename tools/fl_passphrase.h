@@ -34,6 +34,12 @@ int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 		      size_t *len);
 void fl_secret_free(char *secret, size_t len);
 
+/*
+ * Keep this process's memory, secrets included, out of core files (and
+ * from other processes' ptrace): first thing in main().  0 or -errno.
+ */
+int fl_secrets_no_core(void);
+
 /* A new file (O_EXCL, 0600) of bytes random bytes from OpenSSL. */
 int fl_keygen(const char *path, size_t bytes);
 

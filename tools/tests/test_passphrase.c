@@ -2,13 +2,16 @@
 /*
  * Secrets without a terminal: key files (whole contents), stdin as "-"
  * (whole contents) and as a plain pipe (first line), key generation
- * (0600, O_EXCL, random).
+ * (0600, O_EXCL, random); no core dumps of a process holding secrets.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fl_passphrase.h"
@@ -55,6 +58,45 @@ static void get(const char *key_file, int want_r, const void *want,
 		ok(!pass, "%s: no buffer on failure", what);
 	}
 	fl_secret_free(pass, len);
+}
+
+/*
+ * fl_secrets_no_core() in a child, which first makes itself dumpable with
+ * the largest core limit allowed, so that the check can fail; the test
+ * process itself stays dumpable for the sanitizers.  The child's exit
+ * status: bit 0 still dumpable, bit 1 core limit not 0, bit 2 the call
+ * failed, bit 3 the starting point could not be set.
+ */
+static void no_core(void)
+{
+	struct rlimit rl;
+	int st = -1, code = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (getrlimit(RLIMIT_CORE, &rl))
+			_exit(8);
+		rl.rlim_cur = rl.rlim_max;
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
+		    setrlimit(RLIMIT_CORE, &rl) ||
+		    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+			_exit(8);
+		if (fl_secrets_no_core())
+			code |= 4;
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			code |= 1;
+		if (getrlimit(RLIMIT_CORE, &rl) || rl.rlim_cur || rl.rlim_max)
+			code |= 2;
+		_exit(code);
+	}
+	waitpid(pid, &st, 0);
+	code = WIFEXITED(st) ? WEXITSTATUS(st) : 15;
+	ok(!(code & 8), "no core: a dumpable child to start from");
+	ok(!(code & 4), "no core: fl_secrets_no_core() returns 0");
+	ok(!(code & 1), "no core: no longer dumpable");
+	ok(!(code & 2), "no core: RLIMIT_CORE 0, soft and hard");
 }
 
 int main(void)
@@ -134,5 +176,6 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/stdin", dir);
 	unlink(path);
 	rmdir(dir);
+	no_core();
 	return done_testing();
 }

@@ -24,6 +24,7 @@
 #include "fl_dm.h"
 #include "fl_list.h"
 #include "fl_mount.h"
+#include "fl_name.h"
 #include "fl_passphrase.h"
 #include "fl_probe.h"
 #include "fl_show.h"
@@ -32,7 +33,6 @@
 #include "fl_table.h"
 #include "luks_helper.h"
 
-#define DM_NAME_MAX	127
 #define LUKS_MIN_BYTES	(17ULL << 20)	/* 16 MiB LUKS2 header + data */
 
 int fl_verbose;
@@ -102,20 +102,44 @@ static void info(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* dm names: what dmsetup accepts, minus '/', which /dev/mapper cannot. */
+/* The names fileloopctl hands out (fl_name.h says why these). */
 static int check_name(const char *name, bool luks)
 {
-	size_t max = DM_NAME_MAX - (luks ? strlen(FL_FILE_SUFFIX) : 0);
+	unsigned char c;
+	size_t bad = 0;
+	char what[8];
 
-	if (!*name || strlen(name) > max) {
-		msg("device name '%s' must be 1 to %zu characters", name, max);
-		return FL_EXIT_USAGE;
+	switch (fl_name_check(name, luks, &bad)) {
+	case FL_NAME_OK:
+		return 0;
+	case FL_NAME_EMPTY:
+		msg("the device name must not be empty");
+		break;
+	case FL_NAME_TOO_LONG:
+		if (luks)
+			msg("device name '%s' is %zu characters long; with LUKS at most %zu (the dm UUID of its file layer, FILELOOP-NAME-file, has at most 128)",
+			    name, strlen(name), fl_name_max(true));
+		else
+			msg("device name '%s' is %zu characters long; at most %zu (its dm UUID, FILELOOP-NAME, has at most 128)",
+			    name, strlen(name), fl_name_max(false));
+		break;
+	case FL_NAME_BAD_CHAR:
+		c = (unsigned char)name[bad];
+		if (c > ' ' && c < 0x7f)
+			snprintf(what, sizeof(what), "'%c'", c);
+		else
+			snprintf(what, sizeof(what), "\\x%02x", c);
+		msg("device name '%s' has %s: use only letters, digits and %s (libdevmapper would rename it)",
+		    name, c == ' ' ? "a space" : what, FL_NAME_PUNCT);
+		break;
+	case FL_NAME_RESERVED:
+		if (!strcmp(name, "control"))
+			msg("'control' is device-mapper's own node (/dev/mapper/control); choose another name");
+		else
+			msg("'%s' cannot be a device name", name);
+		break;
 	}
-	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		msg("device name '%s' must not contain '/' or be . or ..", name);
-		return FL_EXIT_USAGE;
-	}
-	return 0;
+	return FL_EXIT_USAGE;
 }
 
 /* Refuse a name that is mapped already; says which one. */

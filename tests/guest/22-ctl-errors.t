@@ -30,6 +30,34 @@ flc_exit 1 "open a directory" "$FLC" open flt-e "$d"
 flc_says "not a regular file or block device" "message says what is wrong"
 flc_nothing_left "directory"
 
+# --- device names ---------------------------------------------------------------
+# Only what libdevmapper keeps as is, and short enough for FILELOOP-<map name>
+# to fit a dm UUID (128): NAME up to 119, or 114 under LUKS (NAME-file).
+long() { printf 'flt-%s' "$(head -c $(($1 - 4)) /dev/zero | tr '\0' n)"; }
+n=$(long 114)
+flc_exit 0 "create --luks with the longest name (114)" \
+	"$FLC" create "$n" "$d/long.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
+ok "$([ -b "/dev/mapper/$n" ]; echo $?)" "/dev/mapper/NAME is there under its own name"
+is "$(dmsetup info -c --noheadings -o uuid "$n-file")" "FILELOOP-$n-file" "file layer's dm UUID is whole"
+flc_exit 0 "close it" "$FLC" close "$n"
+flc_nothing_left "longest LUKS name"
+flc_exit 1 "create --luks with a name one longer (115)" \
+	"$FLC" create "$(long 115)" "$d/e.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
+flc_says "115 characters long; with LUKS at most 114" "message gives the length and the limit"
+n=$(long 119)
+flc_exit 0 "create with the longest plain name (119)" "$FLC" create "$n" "$d/long.img" --size 8M --force
+is "$(dmsetup info -c --noheadings -o uuid "$n")" "FILELOOP-$n" "its dm UUID is whole"
+flc_exit 0 "close it" "$FLC" close "$n"
+flc_exit 1 "create with a plain name one longer (120)" "$FLC" create "$(long 120)" "$d/e.img" --size 8M
+flc_says "at most 119" "message gives the limit"
+flc_exit 1 "a name with a space" "$FLC" create "flt-a b" "$d/e.img" --size 8M
+flc_says "'flt-a b' has a space: use only letters, digits and #\+-\.:=@_" "message says which characters"
+flc_exit 1 "a name with a backslash" "$FLC" open 'flt-a\x20b' "$d/img"
+flc_exit 1 "the name control" "$FLC" create control "$d/e.img" --size 8M
+flc_says "device-mapper's own node" "message says why"
+ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file made for a refused name"
+flc_nothing_left "refused names"
+
 # --- existing name and file ---------------------------------------------------------
 "$FLC" create flt-one "$d/one.img" --size 8M >/dev/null
 flc_exit 3 "create with an existing name" "$FLC" create flt-one "$d/two.img" --size 8M

@@ -382,6 +382,23 @@ static void luks_params(const struct fl_opts *o, struct luks_format_params *lp)
 	lp->iter_time_ms = o->iter_time;
 }
 
+/*
+ * --sizelimit is where the mapping must end (a partition in a disk
+ * image, say), which the table alone cannot tell from a file grown since:
+ * remember it for resize.
+ */
+static int record_sizelimit(const struct fl_opts *o, const char *name)
+{
+	char val[24];
+	int r;
+
+	if (!fl_opt_set(o, OPT_SIZELIMIT))
+		return 0;
+	snprintf(val, sizeof(val), "%" PRIu64, o->sizelimit);
+	r = fl_state_set(name, FL_STATE_SIZELIMIT, val);
+	return r ? fail(r, "cannot record the --sizelimit in " FL_STATE_DIR) : 0;
+}
+
 /* What create/open built, for unwinding in reverse order on failure. */
 struct built {
 	const char *name;	/* user name */
@@ -398,7 +415,8 @@ static void unwind(const struct built *b)
 	if (b->mounted && !fl_state_get(b->name, FL_STATE_MOUNT, &mnt) && mnt)
 		fl_umount(mnt);
 	free(mnt);
-	if (b->mounted)
+	/* Any record of NAME is this run's: a stale one went before mapping. */
+	if (b->mapped)
 		fl_state_remove(b->name);
 	if (b->opened && (r = luks_close(b->name)))
 		fail(r, "cleanup: cannot close LUKS device %s", b->name);
@@ -549,6 +567,9 @@ static int action_create(const struct fl_opts *o)
 	if (ex)
 		goto fail;
 	b.mapped = true;
+	ex = record_sizelimit(o, name);
+	if (ex)
+		goto fail;
 
 	if (luks) {
 		struct luks_format_params lp;
@@ -656,6 +677,9 @@ static int action_open(const struct fl_opts *o)
 	if (ex)
 		goto fail;
 	b.mapped = true;
+	ex = record_sizelimit(o, name);
+	if (ex)
+		goto fail;
 	if (luks) {
 		snprintf(dev, sizeof(dev), "/dev/mapper/%s", file_layer);
 		r = luks_open(dev, name, pass, plen, o->read_only);
@@ -919,6 +943,7 @@ static int action_resize(const struct fl_opts *o)
 	char top[PATH_MAX], h[32];
 	struct fl_opts mo = *o;
 	bool grew = false, need_key = false;
+	char *limit = NULL;
 	struct fl_dev d;
 	size_t plen = 0;
 	struct stat st;
@@ -928,6 +953,22 @@ static int action_resize(const struct fl_opts *o)
 	if (ex)
 		return ex;
 	snprintf(top, sizeof(top), "/dev/mapper/%s", d.top);
+	/*
+	 * Mapped with --sizelimit: it ends where the user said, and the
+	 * rest of the file may be someone else's (the next partition).
+	 */
+	r = fl_state_get(d.name, FL_STATE_SIZELIMIT, &limit);
+	if (r) {
+		ex = fail(r, "cannot read the record of %s in " FL_STATE_DIR,
+			  d.name);
+		goto out;
+	}
+	if (limit) {
+		msg("%s was mapped with --sizelimit %s: resize would map past it; to change its size, close it and open it again with a new --sizelimit",
+		    d.name, limit);
+		ex = FL_EXIT_USAGE;
+		goto out;
+	}
 	if (d.segments != 1) {
 		msg("%s has %u table segments; resize handles one file",
 		    d.dm_name, d.segments);
@@ -1059,6 +1100,7 @@ undo:
 		    d.params.path, old_size);
 out:
 	fl_secret_free(pass, plen);
+	free(limit);
 	free(params);
 	free(type);
 	fl_dev_free(&d);

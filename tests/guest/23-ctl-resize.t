@@ -5,7 +5,9 @@
 # resize2fs with --fs), with data checked by sha256 before, during (a
 # writer running through the resize) and after, and again after close and
 # reopen; without --fs the tool says how to grow the filesystem; xfs grows
-# with xfs_growfs; resize without --size picks up a file grown by hand.
+# with xfs_growfs; resize without --size picks up a file grown by hand;
+# a device mapped with --sizelimit (a partition of a disk image) is never
+# resized over the rest of the file.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 . "$(dirname "$0")/2x-ctl.sh"
@@ -58,6 +60,39 @@ truncate -s 300M "$ext4/rs.img"
 flc_exit 0 "resize without --size picks up the file size" "$FLC" resize flt-rs
 is "$(blockdev --getsize64 /dev/mapper/flt-rs)" $((300 << 20)) "device follows the file"
 "$FLC" close flt-rs
+
+# --- --sizelimit: a partition of a disk image never grows over the next one -----------
+flt_file "$ext4/disk.img" 48M
+next=$(flt_sha "$ext4/disk.img" $((33 << 20)) $((15 << 20)))
+flc_exit 0 "open p1 at 1M with --sizelimit 32M" "$FLC" open flt-p1 "$ext4/disk.img" -o 1M --sizelimit 32M
+is "$(cat /run/fileloop/flt-p1)" "sizelimit=$((32 << 20))" "the record holds the limit"
+truncate -s 64M "$ext4/disk.img"
+flc_exit 1 "resize of a device mapped with --sizelimit is refused" "$FLC" resize flt-p1
+flc_says "close it and open it again with a new --sizelimit" "the message says what to do"
+flc_exit 1 "resize --size too" "$FLC" resize flt-p1 --size 80M
+is "$(blockdev --getsize64 /dev/mapper/flt-p1):$(stat -c %s "$ext4/disk.img")" \
+	"$((32 << 20)):$((64 << 20))" "device and file unchanged"
+dd if=/dev/zero of=/dev/mapper/flt-p1 bs=1M oflag=direct status=none
+is "$(flt_sha "$ext4/disk.img" $((33 << 20)) $((15 << 20)))" "$next" \
+	"filling p1 leaves the next partition untouched"
+flc_exit 0 "close" "$FLC" close flt-p1
+ok "$([ ! -e /run/fileloop/flt-p1 ]; echo $?)" "close removed the record"
+"$FLC" open flt-p1 "$ext4/disk.img" -o 1M >/dev/null
+truncate -s 80M "$ext4/disk.img"
+flc_exit 0 "opened again without --sizelimit, it resizes" "$FLC" resize flt-p1
+is "$(blockdev --getsize64 /dev/mapper/flt-p1)" $((79 << 20)) "up to the file's end"
+"$FLC" close flt-p1
+flc_exit 0 "create --sizelimit --mkfs --mount" "$FLC" create flt-cs "$ext4/cs.img" --size 64M \
+	--sizelimit 32M --mkfs ext4 --mount "$mnt"
+is "$(sort /run/fileloop/flt-cs | tr '\n' ' ')" "mount=$mnt sizelimit=$((32 << 20)) " \
+	"the record holds the mount and the limit"
+flc_exit 1 "its resize is refused" "$FLC" resize flt-cs --size 128M
+flc_exit 0 "close unmounts it" "$FLC" close flt-cs
+ok "$(! mountpoint -q "$mnt"; echo $?)" "unmounted"
+flc_exit 4 "a create with --sizelimit that fails after mapping" "$FLC" create flt-cs "$ext4/cs2.img" \
+	--size 64M --sizelimit 32M --mkfs nosuchfs
+ok "$([ ! -e /run/fileloop/flt-cs ] && [ ! -e "$ext4/cs2.img" ]; echo $?)" "leaves no record and no file"
+flc_nothing_left "after --sizelimit"
 
 # --- LUKS2 + ext4, mounted, key file -------------------------------------------------------
 "$FLC" keygen "$ext4/k"

@@ -260,14 +260,19 @@ static int map_file(const char *name, const char *path,
 	r = fl_dm_create(name, uuid, sectors, params, o->read_only);
 	free(uuid);
 	free(params);
-	if (r == -EEXIST)
+	if (r == -EEXIST) {
 		msg("device %s already exists", name);
-	else if (r == -EINVAL)
+		return FL_EXIT_BUSY;
+	}
+	if (r == -EINVAL) {
+		/* The target's ctr said no (or there is no such target). */
 		msg("the kernel refused the table for %s (is dm-fileloop loaded? see dmesg)",
 		    name);
-	else if (r)
+		return FL_EXIT_FAIL;
+	}
+	if (r)
 		return fail(r, "cannot create device %s", name);
-	return fl_exit_code(r);
+	return 0;
 }
 
 /*

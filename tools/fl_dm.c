@@ -68,6 +68,49 @@ static struct dm_task *named_task(int type, const char *name)
 	return dmt;
 }
 
+/* Load a single-target table into the inactive slot of name. */
+static int load_table(const char *name, uint64_t sectors, const char *params,
+		      bool read_only)
+{
+	struct dm_task *dmt;
+	int r = -ENOMEM;
+
+	dmt = named_task(DM_DEVICE_RELOAD, name);
+	if (!dmt)
+		return -ENOMEM;
+	if (read_only && !dm_task_set_ro(dmt))
+		goto out;
+	if (!dm_task_add_target(dmt, 0, sectors, FL_TARGET, params))
+		goto out;
+	/* Loading the inactive table touches no node: no cookie. */
+	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+static int resume(const char *name)
+{
+	struct dm_task *dmt;
+	int r;
+
+	/* The resume swaps the table in and sends a CHANGE uevent. */
+	dmt = named_task(DM_DEVICE_RESUME, name);
+	if (!dmt)
+		return -ENOMEM;
+	r = run_node_task(dmt);
+	dm_task_destroy(dmt);
+	return r;
+}
+
+/*
+ * Create, load, resume as three tasks, the way lvm2's deptree does, not
+ * one DM_DEVICE_CREATE with the table: when the kernel refuses that
+ * table, libdevmapper removes the device again with a task of its own
+ * and the ctr's errno (EINVAL for "the kernel refused the table") is lost
+ * to the caller.  Here each step keeps its errno, and any failure after
+ * the create removes the device.
+ */
 int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		 const char *params, bool read_only)
 {
@@ -85,50 +128,33 @@ int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 	if (info.exists)
 		return -EEXIST;
 
+	/* No table yet: no uevent, no node (that comes with the resume). */
 	dmt = named_task(DM_DEVICE_CREATE, name);
 	if (!dmt)
 		return -ENOMEM;
-	r = -ENOMEM;
-	if (uuid && !dm_task_set_uuid(dmt, uuid))
-		goto out;
-	if (read_only && !dm_task_set_ro(dmt))
-		goto out;
-	if (!dm_task_add_target(dmt, 0, sectors, FL_TARGET, params))
-		goto out;
-	/* libdm removes the device itself when the table load fails. */
-	r = run_node_task(dmt);
-out:
+	if (uuid && !dm_task_set_uuid(dmt, uuid)) {
+		dm_task_destroy(dmt);
+		return -ENOMEM;
+	}
+	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
 	dm_task_destroy(dmt);
+	if (r)
+		return r;
+
+	r = load_table(name, sectors, params, read_only);
+	if (!r)
+		r = resume(name);
+	if (r)
+		fl_dm_remove(name);	/* r, not the remove's, says why */
 	return r;
 }
 
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only)
 {
-	struct dm_task *dmt;
-	int r = -ENOMEM;
+	int r = load_table(name, sectors, params, read_only);
 
-	dmt = named_task(DM_DEVICE_RELOAD, name);
-	if (!dmt)
-		return -ENOMEM;
-	if (read_only && !dm_task_set_ro(dmt))
-		goto out;
-	if (!dm_task_add_target(dmt, 0, sectors, FL_TARGET, params))
-		goto out;
-	/* Loading the inactive table touches no node: no cookie. */
-	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
-	dm_task_destroy(dmt);
-	if (r)
-		return r;
-
-	/* The resume swaps the table in and sends a CHANGE uevent. */
-	dmt = named_task(DM_DEVICE_RESUME, name);
-	if (!dmt)
-		return -ENOMEM;
-	r = run_node_task(dmt);
-out:
-	dm_task_destroy(dmt);
-	return r;
+	return r ? r : resume(name);
 }
 
 int fl_dm_remove(const char *name)

@@ -2,8 +2,9 @@
 # DESCRIPTION: fileloopctl on bad input and in the way of others: missing
 # file, existing name, existing file, file too small, unaligned offset,
 # bad sizes, not root, empty secret, missing mount point, missing mkfs
-# program (fails after mapping: must unwind), busy devices (held open,
-# mounted by someone else, busy mount) and non-fileloop devices.  Each
+# program (fails after mapping: must unwind), a table the kernel refuses
+# (direct I/O on ramfs), busy devices (held open, mounted by someone
+# else, busy mount) and non-fileloop devices.  Each
 # gives its documented exit status and a clear message, and leaves no
 # state: no new mapping (dmsetup ls), no half-made file, nothing changed.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -106,6 +107,24 @@ flc_exit 1 "LUKS in a file too small for its header" \
 flc_says "16 MiB" "message explains the header size"
 ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file left by refused creates"
 flc_nothing_left "bad sizes"
+
+# --- the kernel refuses the table ------------------------------------------------------------
+# ramfs offers no O_DIRECT, so the target's ctr refuses direct_io there.
+mkdir -p "$FLT_DIR/ramfs"
+mount -t ramfs ramfs "$FLT_DIR/ramfs"
+flt_file "$FLT_DIR/ramfs/r.img" 8M
+flc_exit 6 "open --direct-io of a file on ramfs" "$FLC" open flt-dio "$FLT_DIR/ramfs/r.img" --direct-io
+flc_says "the kernel refused the table for flt-dio \(is dm-fileloop loaded\? see dmesg\)" \
+	"the message says the kernel refused the table, not I/O error"
+flc_nothing_left "refused table: no empty device left"
+flc_exit 6 "create --direct-io on ramfs" "$FLC" create flt-dio "$FLT_DIR/ramfs/c.img" --size 8M --direct-io
+flc_says "the kernel refused the table for flt-dio" "the same message for create"
+ok "$([ ! -e "$FLT_DIR/ramfs/c.img" ]; echo $?)" "the new file is removed"
+flc_nothing_left "refused create"
+flc_exit 0 "the same file maps without --direct-io" "$FLC" open flt-dio "$FLT_DIR/ramfs/r.img"
+is "$(flt_info flt-dio io_mode)" buffered "in buffered mode"
+"$FLC" close flt-dio
+umount "$FLT_DIR/ramfs"
 
 # --- secrets ---------------------------------------------------------------------------------
 flc_exit 1 "empty passphrase" "$FLC" create flt-e "$d/e.img" --size 32M --luks "${FLC_KDF[@]}" --key-file - </dev/null

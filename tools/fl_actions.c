@@ -431,6 +431,37 @@ static void unwind(const struct built *b)
 		fail(-errno, "cleanup: cannot remove %s", b->unlink_path);
 }
 
+/*
+ * --force must not truncate a file some mapping is using, under any of
+ * its names: a hard link or a bind mount is another path to the same
+ * file, so compare inodes, not paths.
+ */
+static int check_not_mapped(const char *path, const struct stat *target)
+{
+	struct fl_dev *devs;
+	struct stat st;
+	size_t n, i;
+	int r, ex = 0;
+
+	r = fl_list_all(&devs, &n);
+	if (r)
+		return fail(r, "cannot list devices");
+	for (i = 0; i < n; i++) {
+		if (stat(devs[i].params.path, &st) ||
+		    st.st_dev != target->st_dev || st.st_ino != target->st_ino)
+			continue;
+		if (strcmp(devs[i].params.path, path))
+			msg("%s is in use by %s (mapped as %s)", path,
+			    devs[i].name, devs[i].params.path);
+		else
+			msg("%s is in use by %s", path, devs[i].name);
+		ex = FL_EXIT_BUSY;
+		break;
+	}
+	fl_devs_free(devs, n);
+	return ex;
+}
+
 /* Make the image: new (O_EXCL, 0600), or truncated over with --force. */
 static int make_image(const struct fl_opts *o, const char *path,
 		      bool *created)
@@ -444,19 +475,35 @@ static int make_image(const struct fl_opts *o, const char *path,
 	if (fd >= 0) {
 		*created = true;
 	} else if (errno == EEXIST && fl_opt_set(o, OPT_FORCE)) {
-		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
+		/*
+		 * O_NONBLOCK: opening a FIFO for writing would wait for a
+		 * reader forever (without one it now fails with ENXIO);
+		 * O_NOCTTY: a terminal must not become ours.  Nothing is done
+		 * to what was opened before fstat says it is a file.
+		 */
+		fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW |
+			  O_CLOEXEC);
+		if (fd < 0 && errno != ENXIO)
 			return fail(-errno, "cannot open %s", path);
-		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-			close(fd);
+		if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+			if (fd >= 0)
+				close(fd);
 			msg("%s is not a regular file; --force overwrites only files",
 			    path);
 			return FL_EXIT_USAGE;
 		}
-		if (ftruncate(fd, 0)) {
+		/* Checked again on what was opened: the path may have moved. */
+		r = check_not_mapped(path, &st);
+		if (r) {
+			close(fd);
+			return r;
+		}
+		/* New images are 0600, also where a 0644 file was. */
+		if (fcntl(fd, F_SETFL, 0) || fchmod(fd, 0600) ||
+		    ftruncate(fd, 0)) {
 			r = -errno;
 			close(fd);
-			return fail(r, "cannot truncate %s", path);
+			return fail(r, "cannot overwrite %s", path);
 		}
 	} else if (errno == EEXIST) {
 		msg("%s exists; use --force to overwrite it", path);
@@ -481,27 +528,6 @@ static int make_image(const struct fl_opts *o, const char *path,
 			    o->size);
 	}
 	return 0;
-}
-
-/* --force must not truncate a file some mapping is using. */
-static int check_not_mapped(const char *path)
-{
-	struct fl_dev *devs;
-	size_t n, i;
-	int r, ex = 0;
-
-	r = fl_list_all(&devs, &n);
-	if (r)
-		return fail(r, "cannot list devices");
-	for (i = 0; i < n; i++) {
-		if (!strcmp(devs[i].params.path, path)) {
-			msg("%s is in use by %s", path, devs[i].name);
-			ex = FL_EXIT_BUSY;
-			break;
-		}
-	}
-	fl_devs_free(devs, n);
-	return ex;
 }
 
 /*
@@ -538,6 +564,7 @@ static int action_create(const struct fl_opts *o)
 	char dev[PATH_MAX];
 	size_t plen = 0;
 	uint64_t sectors;
+	struct stat st;
 	int ex, r;
 
 	ex = check_targets(o, "create", luks, &b, &file_layer);
@@ -548,7 +575,9 @@ static int action_create(const struct fl_opts *o)
 		ex = fail(r, "%s", file);
 		goto out;
 	}
-	if (fl_opt_set(o, OPT_FORCE) && (ex = check_not_mapped(path)))
+	/* Before the passphrase is asked for; make_image checks again. */
+	if (fl_opt_set(o, OPT_FORCE) && !stat(path, &st) &&
+	    (ex = check_not_mapped(path, &st)))
 		goto out;
 	ex = map_sectors(o, path, o->size, &sectors);
 	if (ex)

@@ -80,9 +80,26 @@ flc_exit 3 "--force over a file another mapping uses" "$FLC" create flt-e "$d/on
 flc_says "in use by flt-one" "message names the user"
 is "$(stat -c %s "$d/one.img")" $((8 << 20)) "the mapped file is untouched"
 flc_only "refused --force" flt-one
+ln "$d/one.img" "$d/hard.img"
+flc_exit 3 "--force over a hard link of a mapped file" "$FLC" create flt-e "$d/hard.img" --size 4M --force
+flc_says "in use by flt-one \(mapped as $d/one.img\)" "message names the user and its path"
+mkdir -p "$FLT_DIR/bind"
+mount --bind "$d" "$FLT_DIR/bind"
+flc_exit 3 "--force over the mapped file seen through a bind mount" \
+	"$FLC" create flt-e "$FLT_DIR/bind/one.img" --size 4M --force
+umount "$FLT_DIR/bind"
+is "$(stat -c %s "$d/one.img")" $((8 << 20)) "the mapped file is untouched"
+flc_only "refused --force through aliases" flt-one
+mkfifo "$d/fifo"
+flc_exit 1 "--force over a FIFO (does not wait for a reader)" \
+	timeout 20 "$FLC" create flt-e "$d/fifo" --size 8M --force
+flc_says "not a regular file" "message says only files are overwritten"
+ok "$([ -p "$d/fifo" ]; echo $?)" "the FIFO is left alone"
 cp "$d/img" "$d/copy.img"
+chmod 0644 "$d/copy.img"
 flc_exit 0 "--force over an unused file" "$FLC" create flt-e "$d/copy.img" --size 4M --force
 is "$(stat -c %s "$d/copy.img")" $((4 << 20)) "file recreated at the new size"
+is "$(stat -c %a "$d/copy.img")" 600 "the overwritten file is 0600, as a new one"
 "$FLC" close flt-e
 "$FLC" close flt-one
 

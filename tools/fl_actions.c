@@ -583,7 +583,11 @@ static int action_create(const struct fl_opts *o)
 	if (ex)
 		goto out;
 	if (luks && sectors * FL_SECTOR < LUKS_MIN_BYTES) {
-		msg("a LUKS2 container needs more than 16 MiB (its header); --size is too small");
+		char h[32];
+
+		msg("a LUKS2 container needs at least %llu MiB (16 MiB of it is the header); the mapping would be %s",
+		    LUKS_MIN_BYTES >> 20,
+		    fl_size_human(sectors * FL_SECTOR, h, sizeof(h)));
 		ex = FL_EXIT_USAGE;
 		goto out;
 	}
@@ -1189,14 +1193,16 @@ static int action_keygen(const struct fl_opts *o)
 	return 0;
 }
 
-#define MAP_HELP \
+/* table prints a line: read-only is dmsetup create --readonly, not in it. */
+#define TABLE_HELP \
 	"  -o, --offset SIZE        start this far into the file (512-byte aligned)\n" \
 	"      --sizelimit SIZE     map at most SIZE bytes\n" \
-	"  -r, --read-only          read-only mapping\n" \
 	"      --direct-io          insist on O_DIRECT I/O to the file\n" \
 	"      --buffered-io        use the page cache of the file\n" \
 	"  -b, --block-size N       logical block size: 512, 1024, 2048, 4096\n" \
 	"      --no-discard         do not pass discards to the file\n"
+#define MAP_HELP TABLE_HELP \
+	"  -r, --read-only          read-only mapping\n"
 #define LUKS_HELP \
 	"  -d, --key-file FILE|-    read the key from FILE (all of it) or stdin (all of it)\n"
 #define LUKS_NEW_HELP LUKS_HELP \
@@ -1254,7 +1260,7 @@ const struct fl_verb fl_action_types[] = {
 	  LUKS_HELP },
 	{ "table", action_table, 1, 1,
 	  OPTS_COMMON | (OPTS_MAP & ~OPTBIT(OPT_READ_ONLY)), false, "FILE",
-	  "print a table line for dmsetup create --table", MAP_HELP },
+	  "print a table line for dmsetup create --table", TABLE_HELP },
 	{ "keygen", action_keygen, 1, 1, OPTS_COMMON | OPTBIT(OPT_SIZE), false,
 	  "FILE", "write a random key file (0600, never overwritten)",
 	  "  -s, --size SIZE          bytes of key (default 512)\n" },

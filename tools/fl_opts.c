@@ -244,6 +244,9 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 
 	if (!v)
 		return 0;
+	if (!strcmp(v->name, "table") && fl_opt_set(o, OPT_READ_ONLY))
+		return fail(err, errlen,
+			    "table does not take --read-only: a table line has no mode (dmsetup create --readonly has)");
 	for (i = 0; i < OPT_COUNT; i++) {
 		if ((o->set & OPTBIT(i)) && !(v->opts & OPTBIT(i)))
 			return fail(err, errlen, "%s does not take %s",

@@ -121,9 +121,16 @@ flc_exit 1 "zero size" "$FLC" create flt-e "$d/e.img" --size 0
 flc_exit 1 "bad block size" "$FLC" open flt-e "$d/img" --block-size 1000
 flc_exit 1 "LUKS in a file too small for its header" \
 	"$FLC" create flt-e "$d/e.img" --size 8M --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
-flc_says "16 MiB" "message explains the header size"
+flc_says "needs at least 17 MiB \(16 MiB of it is the header\); the mapping would be 8M" \
+	"message gives the real limit"
+flc_exit 1 "LUKS in 1K less than 17 MiB" \
+	"$FLC" create flt-e "$d/e.img" --size 17407K --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
+flc_says "needs at least 17 MiB" "message gives the real limit"
 ok "$([ ! -e "$d/e.img" ]; echo $?)" "no file left by refused creates"
 flc_nothing_left "bad sizes"
+flc_exit 0 "LUKS in 17 MiB, the limit" \
+	"$FLC" create flt-e "$d/e17.img" --size 17M --luks "${FLC_KDF[@]}" --key-file - <<<"pw"
+"$FLC" close flt-e
 
 # --- the kernel refuses the table ------------------------------------------------------------
 # ramfs offers no O_DIRECT, so the target's ctr refuses direct_io there.

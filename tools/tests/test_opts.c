@@ -40,6 +40,46 @@ static int parse(const char *first, ...)
 		printf("#   r=%d err='%s'\n", r_, err);			\
 } while (0)
 
+/*
+ * Does help list opt ("--name" followed by a space, a comma or the end of
+ * the line, so --size is not found in --sizelimit)?
+ */
+static bool help_lists(const char *help, enum fl_opt opt)
+{
+	const char *name = fl_opt_name(opt), *p;
+	size_t n = strlen(name);
+
+	for (p = help; (p = strstr(p, name)); p += n)
+		if (!p[n] || strchr(" ,\n", p[n]))
+			return true;
+	return false;
+}
+
+/* Each verb's --help lists exactly the options it takes. */
+static void help_matches_parser(void)
+{
+	const struct fl_verb *v;
+	int i, wrong;
+
+	for (v = fl_action_types; v->name; v++) {
+		wrong = 0;
+		for (i = 0; i < OPT_COUNT; i++) {
+			bool takes = v->opts & OPTBIT(i);
+
+			/* fileloopctl.c's verb_help adds -v and -h. */
+			if (OPTS_COMMON & OPTBIT(i) || i == OPT_VERSION ||
+			    takes == help_lists(v->help, i))
+				continue;
+			printf("#   %s --help %s %s, which it %s\n", v->name,
+			       takes ? "does not list" : "lists",
+			       fl_opt_name(i), takes ? "takes" : "refuses");
+			wrong++;
+		}
+		ok(!wrong, "%s --help lists exactly the options it takes",
+		   v->name);
+	}
+}
+
 int main(void)
 {
 	is_int(parse("create", "vault", "/tmp/v.img", "--size", "64M", NULL), 0,
@@ -163,5 +203,8 @@ int main(void)
 	is_int(fl_exit_code(-EACCES), FL_EXIT_PERM, "EACCES exits 2");
 	is_int(fl_exit_code(-EIO), FL_EXIT_FAIL, "EIO exits 6");
 	is_int(fl_exit_code(0), FL_EXIT_OK, "0 exits 0");
+	help_matches_parser();
+	fails_with("a table line has no mode", "table", "f", "-r");
+
 	return done_testing();
 }

@@ -37,10 +37,7 @@
 
 /* Characters written as \ooo in the TABLE status, as /proc/mounts does. */
 #define FILELOOP_PATH_ESCAPE " \t\n\\"
-/*
- * Reads this large are not batched with others: in direct mode they start
- * in .map at any depth, in buffered mode a deep device's go to another CPU.
- */
+/* In buffered mode, a deep device's reads this large go to another CPU. */
 #define FILELOOP_LARGE_IO SZ_64K
 
 enum fileloop_io_request {
@@ -79,9 +76,9 @@ struct fileloop_c {
 	bool use_dio;
 	unsigned int dio_align;	/* file offset and length alignment */
 	bool nowait;		/* the file honours IOCB_NOWAIT: batches */
-	bool read_inline;	/* and reads may start in .map */
 	unsigned long flags;
 	atomic_t in_flight;	/* bios mapped and not yet ended */
+	struct fileloop_batch __percpu *batches;
 	struct llist_head serial;	/* bios for serial_work, in order */
 	struct work_struct serial_work;
 	struct fileloop_stats stats;
@@ -92,14 +89,16 @@ struct fileloop_io {
 	struct llist_node batch_node;
 	struct work_struct work;
 	struct kiocb iocb;
+	atomic_t ref;		/* see fileloop_call_iter() */
+	long ret;		/* of an asynchronous kiocb */
 	struct fileloop_c *fc;
 	loff_t pos;
 };
 
 /*
- * Workqueues for all devices: work items are per bio, per batch or per
- * device, so devices do not wait on each other, and an idle device costs
- * no thread.
+ * Workqueues for all devices: work items are per bio or per device (its
+ * batch on each CPU, its serial work), so devices do not wait on each
+ * other, and an idle device costs no thread.
  * Work runs on the submitting CPU: waking another was most of a 4k
  * request's latency at queue depth 1 in the benchmark (bench/).  Except a
  * batch of a device with more than one bio in flight: the unbound queue
@@ -118,19 +117,20 @@ static struct workqueue_struct *fileloop_batch_wq(struct fileloop_c *fc)
 
 /*
  * Direct reads and writes are started in batches: .map puts the bio on its
- * CPU's list and one work item starts all of them under a block plug, so
- * their requests reach the disk below together, with one notification of
- * the device for the lot.  Each is started with IOCB_NOWAIT, so one that
- * would block (block allocation, a frozen filesystem) cannot hold up the
- * rest: it goes to its device's serial work.  One batch list per
- * CPU for all devices, so an idle device costs nothing here.
+ * device's list for its CPU and one work item starts all of them under a
+ * block plug, so their requests reach the disk below together, with one
+ * notification of the device for the lot.  Each is started with
+ * IOCB_NOWAIT, so one that would block (block allocation, a frozen
+ * filesystem) does not hold up the rest: it goes to its device's serial
+ * work.  IOCB_NOWAIT is not a promise never to wait, though (ext4 reads
+ * its extent tree blocks and waits for them), so the lists are per device:
+ * a batch that waits in its backing filesystem holds up only bios of its
+ * own device, never those of a device that filesystem sits on.
  */
 struct fileloop_batch {
 	struct llist_head bios;
 	struct work_struct work;
 };
-
-static struct fileloop_batch __percpu *fileloop_batches;
 
 static struct bio *fileloop_io_bio(struct fileloop_io *io)
 {
@@ -175,9 +175,9 @@ static void fileloop_queue_serial(struct fileloop_io *io)
 			   &fc->serial_work);
 }
 
-static void fileloop_rw_complete(struct kiocb *iocb, long ret)
+static void fileloop_rw_done(struct fileloop_io *io, long ret)
 {
-	struct fileloop_io *io = container_of(iocb, struct fileloop_io, iocb);
+	struct kiocb *iocb = &io->iocb;
 	struct bio *bio = fileloop_io_bio(io);
 	struct fileloop_stats *s = &io->fc->stats;
 	bool write = op_is_write(bio_op(bio));
@@ -207,6 +207,15 @@ static void fileloop_rw_complete(struct kiocb *iocb, long ret)
 		status = ret < 0 ? errno_to_blk_status(ret) : BLK_STS_IOERR;
 	}
 	fileloop_end_bio(io->fc, bio, status);
+}
+
+static void fileloop_ki_complete(struct kiocb *iocb, long ret)
+{
+	struct fileloop_io *io = container_of(iocb, struct fileloop_io, iocb);
+
+	io->ret = ret;
+	if (atomic_dec_and_test(&io->ref))
+		fileloop_rw_done(io, ret);
 }
 
 /*
@@ -255,27 +264,30 @@ static bool fileloop_start_write(struct kiocb *iocb)
 }
 
 /*
- * An asynchronous kiocb may complete, and with it the last bio of a device
- * that is then removed and its file put by the destructor, before
- * read_iter or write_iter has returned to a worker.  Hold the file until
- * it has, as aio does for its kiocbs.  A synchronous call cannot end its
- * bio before it returns, and needs no reference.
+ * The kiocb lives in the bio's per-bio data, which goes when the bio ends.
+ * An asynchronous kiocb may complete on another CPU before read_iter or
+ * write_iter has returned -EIOCBQUEUED, and the filesystem may still use
+ * the kiocb after that (ext4 calls file_accessed(iocb->ki_filp)).  So, as
+ * loop does for its commands, the call and the completion each hold a
+ * reference, and whichever drops the last one ends the bio: the call by
+ * returning the completion's result instead of -EIOCBQUEUED.
  */
-static ssize_t fileloop_call_iter(struct kiocb *iocb, struct iov_iter *iter)
+static ssize_t fileloop_call_iter(struct fileloop_io *io,
+				  struct iov_iter *iter)
 {
+	struct kiocb *iocb = &io->iocb;
 	struct file *file = iocb->ki_filp;
-	bool async = iocb->ki_complete;
 	ssize_t ret;
 
-	if (async)
-		get_file(file);
+	atomic_set(&io->ref, 2);
 	if (iocb->ki_flags & IOCB_WRITE)
 		ret = file->f_op->write_iter(iocb, iter);
 	else
 		ret = file->f_op->read_iter(iocb, iter);
-	if (async)
-		fput(file);
-	return ret;
+	/* Anything but -EIOCBQUEUED: ki_complete is not called. */
+	if (ret != -EIOCBQUEUED || !atomic_dec_and_test(&io->ref))
+		return ret;
+	return io->ret;
 }
 
 /*
@@ -304,14 +316,14 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 	 */
 	if (fileloop_bio_iter(fc, bio, &iter)) {
 		flags = IOCB_DIRECT | nowait;
-		io->iocb.ki_complete = fileloop_rw_complete;
+		io->iocb.ki_complete = fileloop_ki_complete;
 	} else if (nowait) {
 		return -EAGAIN;
 	}
 
 	if (!op_is_write(bio_op(bio))) {
 		io->iocb.ki_flags = flags;
-		return fileloop_call_iter(&io->iocb, &iter);
+		return fileloop_call_iter(io, &iter);
 	}
 
 	/* FUA: the filesystem makes the data durable before completing. */
@@ -322,7 +334,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		io->iocb.ki_flags = 0;
 		return -EAGAIN;
 	}
-	return fileloop_call_iter(&io->iocb, &iter);
+	return fileloop_call_iter(io, &iter);
 }
 
 static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
@@ -330,7 +342,7 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 	ssize_t ret = fileloop_submit_rw(io, bio, 0);
 
 	if (ret != -EIOCBQUEUED)
-		fileloop_rw_complete(&io->iocb, ret);
+		fileloop_rw_done(io, ret);
 }
 
 /*
@@ -347,42 +359,8 @@ static bool fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
 	if (!(io->iocb.ki_flags & IOCB_NOWAIT))
 		return false;
 	/* Done already, or refused: then it goes to the worker from here. */
-	fileloop_rw_complete(&io->iocb, ret);
+	fileloop_rw_done(io, ret);
 	return true;
-}
-
-/*
- * A direct read is first tried right here, in the submitter's context,
- * when it is the device's only bio in flight or a large one.  At queue
- * depth 1 the worker round trip is most of a 4k request's cost, and
- * there is nothing to batch with.  Deeper, in A/B runs of the benchmark
- * (bench/), 1M reads at queue depth 8 went faster started here than
- * batched; 4k reads gained nothing certain, and a 4k read/write mix lost.
- *
- * Only reads, and only outside a filesystem transaction: the submitter
- * may be a filesystem on this device, writing back inside a journal
- * handle (current->journal_info), and a write to the backing file would
- * start a handle of the backing filesystem's journal under it (jbd2
- * BUGs on that, seen on 6.1 with ext4 on ext4).  A direct read with
- * O_NOATIME starts no transaction, and NOWAIT keeps it from waiting on
- * anything, so it never sits inside submit_bio waiting for a bio that
- * submit_bio has deferred.
- */
-static bool fileloop_map_inline(struct fileloop_io *io, struct bio *bio)
-{
-	unsigned int noio_flags;
-	bool started;
-
-	if (bio_op(bio) != REQ_OP_READ || !io->fc->read_inline ||
-	    current->journal_info ||
-	    (atomic_read(&io->fc->in_flight) > 1 &&
-	     bio->bi_iter.bi_size < FILELOOP_LARGE_IO))
-		return false;
-
-	noio_flags = memalloc_noio_save();
-	started = fileloop_rw_nowait(io, bio);
-	memalloc_noio_restore(noio_flags);
-	return started;
 }
 
 /*
@@ -467,13 +445,10 @@ static void fileloop_work(struct work_struct *work)
 }
 
 /*
- * A batch never blocks.  Its work item serves every device on this CPU,
- * and the backing filesystem of one device may sit on another fileloop
- * device: a wait there (a journal commit, say) can be a wait for a bio
- * queued on this very list, behind the batch.  So only IOCB_NOWAIT here;
- * whatever needs to block, such as the file's time update that the first
- * write of each clock tick needs (kiocb_modified()), is refused and done
- * by the device's serial work.
+ * Only IOCB_NOWAIT here: whatever the filesystem knows it would block for,
+ * such as the file's time update that the first write of each clock tick
+ * needs (kiocb_modified()), it refuses, and the device's serial work does
+ * it, so that the rest of the batch is not held up.
  */
 static void fileloop_batch_work(struct work_struct *work)
 {
@@ -561,7 +536,7 @@ static bool fileloop_batchable(struct fileloop_c *fc, struct bio *bio)
 static void fileloop_queue_batch(struct fileloop_io *io)
 {
 	int cpu = get_cpu();
-	struct fileloop_batch *batch = per_cpu_ptr(fileloop_batches, cpu);
+	struct fileloop_batch *batch = per_cpu_ptr(io->fc->batches, cpu);
 
 	/* The first bio on an empty list starts the work; the rest ride. */
 	if (llist_add(&io->batch_node, &batch->bios))
@@ -586,14 +561,18 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 			   dm_target_offset(ti, bio->bi_iter.bi_sector))
 		  << SECTOR_SHIFT;
 	INIT_WORK(&io->work, fileloop_work);
-	if (fileloop_batchable(fc, bio)) {
-		if (!fileloop_map_inline(io, bio))
-			fileloop_queue_batch(io);
-	} else if (fileloop_buffered_write(fc, bio)) {
+	/*
+	 * No file I/O here, not even a NOWAIT read: .map runs inside
+	 * submit_bio, which holds back every bio submitted under it until .map
+	 * returns, and a filesystem may wait for one (ext4 for a block of a
+	 * file's extent tree) even under IOCB_NOWAIT.
+	 */
+	if (fileloop_batchable(fc, bio))
+		fileloop_queue_batch(io);
+	else if (fileloop_buffered_write(fc, bio))
 		fileloop_queue_serial(io);
-	} else {
+	else
 		queue_work(fileloop_work_wq(fc, bio), &io->work);
-	}
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -806,7 +785,6 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
 	fc->dio_align = can_dio ? align : SECTOR_SIZE;
 	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT);
-	fc->read_inline = fc->nowait && (fc->file->f_flags & O_NOATIME);
 	return 0;
 }
 
@@ -839,9 +817,9 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 	loff_t size;
 
 	/*
-	 * O_NOATIME: an image's atime says nothing, and updating it is a
-	 * journal transaction that the inline read path (see .map) must
-	 * never start.  Only the owner or CAP_FOWNER may ask for it.
+	 * O_NOATIME: an image's atime says nothing, and updating it would
+	 * cost reads a transaction of the backing filesystem.  Only the owner
+	 * or CAP_FOWNER may ask for it.
 	 */
 	fc->file = filp_open(fc->path, flags | O_NOATIME, 0);
 	if (PTR_ERR_OR_ZERO(fc->file) == -EPERM)
@@ -879,6 +857,7 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 
 static void fileloop_free(struct fileloop_c *fc)
 {
+	free_percpu(fc->batches);
 	if (fc->file)
 		fput(fc->file);
 	kfree(fc->table_path);
@@ -896,7 +875,7 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	unsigned long long offset;
 	struct fileloop_c *fc;
 	loff_t end_bytes;
-	int ret;
+	int cpu, ret;
 
 	if (argc < 2) {
 		ti->error = "Invalid argument count: need <path> <offset> [<#features> <feature>...]";
@@ -910,6 +889,18 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	init_llist_head(&fc->serial);
 	INIT_WORK(&fc->serial_work, fileloop_serial_work);
+	fc->batches = alloc_percpu(struct fileloop_batch);
+	if (!fc->batches) {
+		ti->error = "Cannot allocate batch lists";
+		ret = -ENOMEM;
+		goto bad;
+	}
+	for_each_possible_cpu(cpu) {
+		struct fileloop_batch *batch = per_cpu_ptr(fc->batches, cpu);
+
+		init_llist_head(&batch->bios);
+		INIT_WORK(&batch->work, fileloop_batch_work);
+	}
 	fc->block_size = SECTOR_SIZE;
 	fc->read_only = !fileloop_table_writable(ti->table);
 
@@ -957,9 +948,12 @@ bad:
 static void fileloop_dtr(struct dm_target *ti)
 {
 	struct fileloop_c *fc = ti->private;
+	int cpu;
 
-	/* Its last bio may end before the work item returns. */
+	/* Its last bio may end before a work item returns. */
 	flush_work(&fc->serial_work);
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(fc->batches, cpu)->work);
 	fileloop_free(fc);
 }
 
@@ -1067,23 +1061,11 @@ static struct target_type fileloop_target = {
 
 static int __init dm_fileloop_init(void)
 {
-	int cpu, ret;
-
-	fileloop_batches = alloc_percpu(struct fileloop_batch);
-	if (!fileloop_batches)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		struct fileloop_batch *batch = per_cpu_ptr(fileloop_batches, cpu);
-
-		init_llist_head(&batch->bios);
-		INIT_WORK(&batch->work, fileloop_batch_work);
-	}
+	int ret;
 
 	fileloop_wq = alloc_workqueue("kfileloopd", WQ_MEM_RECLAIM, 0);
-	if (!fileloop_wq) {
-		ret = -ENOMEM;
-		goto free_batches;
-	}
+	if (!fileloop_wq)
+		return -ENOMEM;
 	fileloop_deep_wq = alloc_workqueue("kfileloopd_deep",
 					   WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!fileloop_deep_wq) {
@@ -1102,8 +1084,6 @@ destroy_deep_wq:
 	destroy_workqueue(fileloop_deep_wq);
 destroy_wq:
 	destroy_workqueue(fileloop_wq);
-free_batches:
-	free_percpu(fileloop_batches);
 	return ret;
 }
 
@@ -1112,7 +1092,6 @@ static void __exit dm_fileloop_exit(void)
 	dm_unregister_target(&fileloop_target);
 	destroy_workqueue(fileloop_deep_wq);
 	destroy_workqueue(fileloop_wq);
-	free_percpu(fileloop_batches);
 }
 
 module_init(dm_fileloop_init);

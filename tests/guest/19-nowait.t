@@ -5,7 +5,8 @@
 # into holes (block allocation refuses NOWAIT) land; writes whose file
 # times are due an update are refused, counted and land, and move the
 # file's mtime; a device on a file on another fileloop device reads back
-# what fio wrote.
+# what fio wrote; a read that ext4 makes wait for its extent tree, alone
+# and stacked, completes.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 
@@ -90,6 +91,55 @@ ok "$([ "$(stat -c %Y "$t")" -gt "$(date -d 2001-02-01 +%s)" ]; echo $?)" \
 	"the file's mtime moved"
 run_ok "remove" dmsetup remove flt-t
 
+# A cold extent tree: ext4 reads a block of a file's extent tree and waits
+# for it even under IOCB_NOWAIT.  Started from .map, inside submit_bio,
+# such a read waited for a bio that submit_bio holds back until .map
+# returns: the reader hung for good (6.12, before the fix).  The file has
+# a hole every other 4k, so its extents do not fit in the inode; after a
+# remount neither the extent cache nor the tree's blocks are in memory.
+# flt_fragment FILE SIZE: such a file.
+flt_fragment() {
+	truncate -s "$2" "$1" &&
+	fio --name=frag --filename="$1" --size="$2" --rw=write:4k --bs=4k \
+		--direct=1 --ioengine=psync --fallocate=none --output=/dev/null
+}
+# flt_extent_blocks DEV PATH: blocks of PATH's extent tree outside its inode.
+flt_extent_blocks() {
+	debugfs -R "stat $2" "$1" 2>/dev/null | grep -o 'ETB[0-9]*' | wc -l
+}
+# flt_read_within SECS DEV OFFSET: a direct 4k read that finishes in time.
+flt_read_within() {
+	local pid i
+	dd if="$2" of=/dev/null bs=4k count=1 skip="$3" iflag=direct \
+		status=none &
+	pid=$!
+	for ((i = 0; i < $1 * 10; i++)); do
+		kill -0 $pid 2>/dev/null || { wait $pid; return; }
+		sleep 0.1
+	done
+	diag "dd still runs after $1 s; its stack:" "$(cat /proc/$pid/stack)"
+	return 124
+}
+ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
+c=$ext4/cold.img
+run_ok "a file with a hole every other 4k on ext4" flt_fragment "$c" 64M
+n=$(flt_extent_blocks /dev/vda /cold.img)
+ok "$([ "$n" -ge 1 ]; echo $?)" "its extent tree has blocks outside the inode ($n)"
+run_ok "remount: nothing of it cached" \
+	sh -c "umount '$ext4' && mount /dev/vda '$ext4' && echo 3 >/proc/sys/vm/drop_caches"
+flt_create flt-c --table "0 131072 fileloop $c 0"
+flt_read_within 20 /dev/mapper/flt-c 8001
+rc=$?
+ok $rc "a direct read that needs the extent tree read in completes"
+if [ $rc -eq 124 ]; then
+	diag "the reader is stuck in the kernel; no further test can run"
+	done_testing
+	exit 1
+fi
+is "$(flt_sha /dev/mapper/flt-c $((8001 * 4096)) 4096)" \
+	"$(flt_sha "$c" $((8001 * 4096)) 4096)" "the device reads what the file holds"
+run_ok "remove" dmsetup remove flt-c
+
 # Stacked: a file on a filesystem on another fileloop device.  The upper
 # device's NOWAIT attempts run into the lower one's batches and workers.
 lower=$xfs/lower.img
@@ -117,6 +167,28 @@ is "$(flt_sha "$upper" 0 1048576)" "$pat_sha" "the upper file holds it"
 is "$(flt_info flt-upper errors)" 0 "no I/O error counted on the upper device"
 is "$(flt_info flt-lower errors)" 0 "no I/O error counted on the lower device"
 run_ok "remove the upper device" dmsetup remove flt-upper
+
+# Stacked and cold: the upper device's batch waits in ext4 for a read of
+# the lower device, whose bios must not queue behind that very batch (one
+# batch list per CPU for all devices deadlocked here).
+uc=$FLT_DIR/lower/cold.img
+run_ok "a fragmented file on the lower device's ext4" flt_fragment "$uc" 16M
+n=$(flt_extent_blocks /dev/mapper/flt-lower /cold.img)
+ok "$([ "$n" -ge 1 ]; echo $?)" "its extent tree has blocks outside the inode ($n)"
+run_ok "remount the lower device's ext4: nothing cached" \
+	sh -c "umount '$FLT_DIR/lower' && mount /dev/mapper/flt-lower '$FLT_DIR/lower' && echo 3 >/proc/sys/vm/drop_caches"
+flt_create flt-upper --table "0 32768 fileloop $uc 0"
+flt_read_within 20 /dev/mapper/flt-upper 3001
+rc=$?
+ok $rc "a direct read through the stacked device that needs the extent tree completes"
+if [ $rc -eq 124 ]; then
+	diag "the reader is stuck in the kernel; no further test can run"
+	done_testing
+	exit 1
+fi
+is "$(flt_sha /dev/mapper/flt-upper $((3001 * 4096)) 4096)" \
+	"$(flt_sha "$uc" $((3001 * 4096)) 4096)" "the stacked device reads what the file holds"
+run_ok "remove the upper device again" dmsetup remove flt-upper
 run_ok "unmount" umount "$FLT_DIR/lower"
 run_ok "remove the lower device" dmsetup remove flt-lower
 ok "$(flt_no_devices; echo $?)" "no device left at the end"

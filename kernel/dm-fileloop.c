@@ -78,6 +78,7 @@ struct fileloop_c {
 	bool nowait;		/* the file honours IOCB_NOWAIT: batches */
 	unsigned long flags;
 	atomic_t in_flight;	/* bios mapped and not yet ended */
+	int flush_err;		/* for the next flush: see postsuspend */
 	struct fileloop_batch __percpu *batches;
 	struct llist_head serial;	/* bios for serial_work, in order */
 	struct work_struct serial_work;
@@ -175,17 +176,34 @@ static void fileloop_queue_serial(struct fileloop_io *io)
 			   &fc->serial_work);
 }
 
+/*
+ * Did a short read stop at the end of the file?  The size is the mapping
+ * host's: for a block device, file_inode() is the device node's inode.
+ */
+static bool fileloop_read_hit_eof(struct fileloop_io *io, long ret)
+{
+	return io->pos + ret >= i_size_read(io->fc->file->f_mapping->host);
+}
+
 static void fileloop_rw_done(struct fileloop_io *io, long ret)
 {
 	struct kiocb *iocb = &io->iocb;
 	struct bio *bio = fileloop_io_bio(io);
 	struct fileloop_stats *s = &io->fc->stats;
 	bool write = op_is_write(bio_op(bio));
+	bool full = ret == (long)bio->bi_iter.bi_size;
 	blk_status_t status = BLK_STS_OK;
 
 	if (write)
 		kiocb_end_write(iocb);
-	if (fileloop_nowait_refused(iocb, ret)) {
+	/*
+	 * A NOWAIT attempt that stopped short (a fallback to the page cache
+	 * that reached a page it would have to wait for) is redone whole,
+	 * like a refusal, unless a read stopped at the end of the file.
+	 */
+	if (fileloop_nowait_refused(iocb, ret) ||
+	    ((iocb->ki_flags & IOCB_NOWAIT) && ret >= 0 && !full &&
+	     (write || !fileloop_read_hit_eof(io, ret)))) {
 		atomic64_inc(&s->retries);
 		fileloop_queue_serial(io);
 		return;
@@ -194,16 +212,21 @@ static void fileloop_rw_done(struct fileloop_io *io, long ret)
 	if (write && (bio->bi_opf & REQ_FUA))
 		atomic64_inc(&s->fua);
 
-	if (ret == (long)bio->bi_iter.bi_size) {
+	if (full) {
 		status = BLK_STS_OK;
-	} else if (ret >= 0 && !write) {
+	} else if (ret >= 0 && !write && fileloop_read_hit_eof(io, ret)) {
 		/*
 		 * The file was truncated below the table's end: what lies past
-		 * EOF reads as zeroes, as it does through loop.
+		 * EOF reads as zeroes, as it does through loop's buffered mode.
 		 */
 		bio_advance(bio, ret);
 		zero_fill_bio(bio);
 	} else {
+		/*
+		 * An error, or a read that stopped short of the end of the
+		 * file: the page cache returns what it read before an I/O
+		 * error, and zeroes must not stand in for the rest.
+		 */
 		status = ret < 0 ? errno_to_blk_status(ret) : BLK_STS_IOERR;
 	}
 	fileloop_end_bio(io->fc, bio, status);
@@ -403,8 +426,10 @@ static void fileloop_handle_bio(struct fileloop_io *io, struct bio *bio)
 	int ret = 0;
 
 	if (bio->bi_opf & REQ_PREFLUSH) {
+		int suspend_err = xchg(&fc->flush_err, 0);
+
 		atomic64_inc(&fc->stats.flushes);
-		ret = vfs_fsync(fc->file, 0);
+		ret = vfs_fsync(fc->file, 0) ?: suspend_err;
 		if (ret || !bio_sectors(bio))
 			goto out;
 	}
@@ -839,6 +864,13 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 		ti->error = "Backing file must be a regular file or a block device";
 		return -EINVAL;
 	}
+	/* Some pseudo filesystems' files have a size but only ->read. */
+	if (!fc->file->f_op->read_iter ||
+	    (!fc->read_only && (!fc->file->f_op->write_iter ||
+				!fc->file->f_op->fsync))) {
+		ti->error = "Backing file's filesystem cannot do file I/O for a block device (no read_iter, write_iter or fsync)";
+		return -EINVAL;
+	}
 	if (fileloop_backed_by_itself(ti, inode)) {
 		ti->error = "Backing file lives on the device being built";
 		return -ELOOP;
@@ -957,13 +989,25 @@ static void fileloop_dtr(struct dm_target *ti)
 	fileloop_free(fc);
 }
 
-/* A suspended device's backing file is consistent on disk, for copies. */
+/*
+ * A suspended device's backing file is consistent on disk, for copies.
+ * The fsync reports a writeback error once per open file: kept here, it
+ * fails the next flush, which would otherwise succeed over the lost
+ * writes.
+ */
 static void fileloop_postsuspend(struct dm_target *ti)
 {
 	struct fileloop_c *fc = ti->private;
+	int ret;
 
-	if (!fc->read_only)
-		vfs_fsync(fc->file, 0);
+	if (fc->read_only)
+		return;
+	ret = vfs_fsync(fc->file, 0);
+	if (ret) {
+		DMERR_LIMIT("%s: fsync on suspend failed: %pe; failing the next flush",
+			    fc->path, ERR_PTR(ret));
+		cmpxchg(&fc->flush_err, 0, ret);
+	}
 }
 
 static void fileloop_status(struct dm_target *ti, status_type_t type,

@@ -798,10 +798,10 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 
 	if (fc->io_request == FILELOOP_IO_DIRECT && !can_dio) {
 		if (!align)
-			DMERR("%s: the filesystem offers no direct I/O for this file",
+			DMERR("%s: the filesystem offers no direct I/O for this file into 512-byte aligned memory",
 			      fc->path);
 		else
-			DMERR("%s: direct I/O needs %u-byte alignment, table has block_size %u and offset %llu",
+			DMERR("%s: direct I/O needs %u-byte alignment, table has block_size %u and offset %llu bytes",
 			      fc->path, align, fc->block_size,
 			      (unsigned long long)fc->offset << SECTOR_SHIFT);
 		ti->error = "direct_io: backing file cannot do direct I/O at this block size and offset";

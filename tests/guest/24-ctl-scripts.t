@@ -2,7 +2,8 @@
 # DESCRIPTION: the shipped scripts and memory hygiene: scripts/demo runs
 # end to end; scripts/encrypted-mount-example creates a LUKS container,
 # rsyncs a tree in and closes it, then reopens it to sync again, with the
-# tree checked by sha256 through an independent fileloopctl open; and
+# tree checked by sha256 through an independent fileloopctl open, and
+# refuses a plaintext image (it would have copied the tree in the clear); and
 # fileloopctl's deepest paths (create --luks --mkfs --mount, close, a
 # wrong-key unwind) run clean under valgrind (no invalid access, no definite leak).
 . "$(dirname "$0")/../lib/tap.sh"
@@ -41,6 +42,16 @@ is "$(cd "$FLT_DIR/check" && find . -type f ! -path './lost+found*' -print0 | so
    "the container holds exactly the tree"
 "$FLC" close flt-chk
 flc_exit 1 "example: usage" "$top/scripts/encrypted-mount-example"
+truncate -s 32M "$d/plain.img"
+mkfs.ext4 -q -F "$d/plain.img"
+want=$(sha "$d/plain.img")
+flc_exit 1 "example: a plaintext image at IMAGE is refused" \
+	env NAME=flt-ex FILELOOPCTL="$FLC" "$top/scripts/encrypted-mount-example" \
+	"$d/plain.img" "$FLT_DIR/mnt" "$src" </dev/null
+flc_says "holds no LUKS header" "fileloopctl open --luks says why"
+ok "$(! mountpoint -q "$FLT_DIR/mnt"; echo $?)" "nothing mounted"
+is "$(sha "$d/plain.img")" "$want" "the plaintext image is untouched"
+flc_nothing_left "refused plaintext image"
 
 diag "scripts done at ${SECONDS}s"
 # --- valgrind -------------------------------------------------------------------------

@@ -130,10 +130,8 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	fl_verbose = fl_opt_set(&o, OPT_DEBUG) ? 2 : o.verbose ? 1 : 0;
-	dm_log_with_errno_init(cli_dm_log);
+	fl_dm_set_log(cli_dm_log, fl_verbose >= 2 ? 7 : 0);
 	fl_cryptlib_set_log(cli_crypt_log, fl_verbose >= 2);
-	if (fl_verbose >= 2)
-		dm_log_init_verbose(7);
 
 	/* Up front, before any half-done work can fail on EPERM. */
 	if (o.verb->needs_root && geteuid() != 0) {

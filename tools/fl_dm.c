@@ -47,6 +47,24 @@ static int run_node_task(struct dm_task *dmt)
 	return r;
 }
 
+static fl_dm_log_fn saved_log_fn;
+static int saved_log_verbose;
+
+void fl_dm_set_log(fl_dm_log_fn fn, int verbose)
+{
+	saved_log_fn = fn;
+	saved_log_verbose = verbose;
+	fl_dm_log_restore();
+}
+
+void fl_dm_log_restore(void)
+{
+	if (!saved_log_fn)
+		return;
+	dm_log_with_errno_init(saved_log_fn);
+	dm_log_init_verbose(saved_log_verbose);
+}
+
 int fl_dm_available(void)
 {
 	char version[64];

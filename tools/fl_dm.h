@@ -41,6 +41,17 @@ struct fl_dm_target {
 /* 0 when the kernel's device-mapper answers, else -ENODEV. */
 int fl_dm_available(void);
 
+/*
+ * Route libdevmapper's log to fn at this verbosity, and put that back
+ * after libcryptsetup, which takes the log over while it holds a context
+ * and resets it to libdevmapper's default when it lets go.
+ */
+typedef void (*fl_dm_log_fn)(int level, const char *file, int line,
+			     int dm_errno, const char *f, ...)
+	__attribute__((format(printf, 5, 6)));
+void fl_dm_set_log(fl_dm_log_fn fn, int verbose);
+void fl_dm_log_restore(void);
+
 /* One target "0 sectors fileloop params"; -EEXIST if name is taken. */
 int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		 const char *params, bool read_only);

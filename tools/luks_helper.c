@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fl_cryptlib.h"
+#include "fl_dm.h"
 #include "luks_helper.h"
 
 /* "aes-xts-plain64" -> "aes" + "xts-plain64", as cryptsetup splits it. */
@@ -58,6 +59,13 @@ static int set_pbkdf(struct crypt_device *cd, const struct luks_format_params *p
 	return sym_crypt_set_pbkdf_type(cd, pbkdf);
 }
 
+/* libcryptsetup resets libdevmapper's log when its last context goes. */
+static void luks_free(struct crypt_device *cd)
+{
+	sym_crypt_free(cd);
+	fl_dm_log_restore();
+}
+
 int luks_format(const char *device, const struct luks_format_params *p,
 		const char *pass, size_t pass_len)
 {
@@ -92,7 +100,7 @@ int luks_format(const char *device, const struct luks_format_params *p,
 	r = sym_crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0,
 						pass, pass_len);
 out:
-	sym_crypt_free(cd);
+	luks_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -116,7 +124,7 @@ int luks_open(const char *device, const char *name, const char *pass,
 					     pass_len, read_only ?
 					     CRYPT_ACTIVATE_READONLY : 0);
 out:
-	sym_crypt_free(cd);
+	luks_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -132,7 +140,7 @@ int luks_close(const char *name)
 	if (r < 0)
 		return r;
 	r = sym_crypt_deactivate(cd, name);
-	sym_crypt_free(cd);
+	luks_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -152,7 +160,7 @@ int luks_resize_needs_key(const char *name, bool *needs)
 	r = sym_crypt_get_active_device(cd, name, &cad);
 	if (!r)
 		*needs = cad.flags & CRYPT_ACTIVATE_KEYRING_KEY;
-	sym_crypt_free(cd);
+	luks_free(cd);
 	return r < 0 ? r : 0;
 }
 
@@ -182,7 +190,7 @@ int luks_resize(const char *name, const char *pass, size_t pass_len)
 	/* Size 0: fill the (already grown) underlying device. */
 	r = sym_crypt_resize(cd, name, 0);
 out:
-	sym_crypt_free(cd);
+	luks_free(cd);
 	return r < 0 ? r : 0;
 }
 

@@ -179,5 +179,14 @@ flc_exit 6 "create --luks without libcryptsetup" \
 ok "$([ -e "$d/nolib.img" ]; echo $(( !$? )))" "no image file was made"
 flc_nothing_left "failed create"
 
+# libcryptsetup resets libdevmapper's log to its default when it frees
+# its context: --debug must still show the file layer's removal that
+# follows the LUKS close.
+flc_exit 0 "create a vault for the log check" \
+	"$FLC" create flt-log "$d/log.img" --size 32M --luks "${FLC_KDF[@]}" --key-file "$d/vault.key"
+flc_exit 0 "close it with --debug" "$FLC" --debug close flt-log
+flc_says "libdevmapper: dm remove flt-log-file" \
+	"libdevmapper's debug log still reaches us after libcryptsetup's"
+
 flc_nothing_left "end of suite"
 done_testing

@@ -120,25 +120,32 @@ flt_read_within() {
 	diag "dd still runs after $1 s; its stack:" "$(cat /proc/$pid/stack)"
 	return 124
 }
+# cold_read FSDEV MNT NAME SIZE BLOCK WHAT: make MNT/NAME fragmented, remount
+# MNT from FSDEV so that nothing of it is cached, map it as flt-c and read
+# its 4k block BLOCK directly: in time, and the file's bytes.
+cold_read() {
+	local dev=$1 mnt=$2 f=$2/$3 size=$4 blk=$5 what=$6 n rc
+	run_ok "$what: a file with a hole every other 4k on ext4" \
+		flt_fragment "$f" "$size"
+	n=$(flt_extent_blocks "$dev" "/$3")
+	ok "$([ "$n" -ge 1 ]; echo $?)" "$what: its extent tree has blocks outside the inode ($n)"
+	run_ok "$what: remount, nothing of it cached" sh -c \
+		"umount '$mnt' && mount '$dev' '$mnt' && echo 3 >/proc/sys/vm/drop_caches"
+	flt_create flt-c --table "0 $(flt_sectors "$f") fileloop $f 0"
+	flt_read_within 20 /dev/mapper/flt-c "$blk"
+	rc=$?
+	ok $rc "$what: a direct read that needs the extent tree read in completes"
+	if [ $rc -eq 124 ]; then
+		diag "the reader is stuck in the kernel; no further test can run"
+		done_testing
+		exit 1
+	fi
+	is "$(flt_sha /dev/mapper/flt-c $((blk * 4096)) 4096)" \
+		"$(flt_sha "$f" $((blk * 4096)) 4096)" "$what: the device reads what the file holds"
+	run_ok "$what: remove" dmsetup remove flt-c
+}
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
-c=$ext4/cold.img
-run_ok "a file with a hole every other 4k on ext4" flt_fragment "$c" 64M
-n=$(flt_extent_blocks /dev/vda /cold.img)
-ok "$([ "$n" -ge 1 ]; echo $?)" "its extent tree has blocks outside the inode ($n)"
-run_ok "remount: nothing of it cached" \
-	sh -c "umount '$ext4' && mount /dev/vda '$ext4' && echo 3 >/proc/sys/vm/drop_caches"
-flt_create flt-c --table "0 131072 fileloop $c 0"
-flt_read_within 20 /dev/mapper/flt-c 8001
-rc=$?
-ok $rc "a direct read that needs the extent tree read in completes"
-if [ $rc -eq 124 ]; then
-	diag "the reader is stuck in the kernel; no further test can run"
-	done_testing
-	exit 1
-fi
-is "$(flt_sha /dev/mapper/flt-c $((8001 * 4096)) 4096)" \
-	"$(flt_sha "$c" $((8001 * 4096)) 4096)" "the device reads what the file holds"
-run_ok "remove" dmsetup remove flt-c
+cold_read /dev/vda "$ext4" cold.img 64M 8001 "ext4"
 
 # Stacked: a file on a filesystem on another fileloop device.  The upper
 # device's NOWAIT attempts run into the lower one's batches and workers.
@@ -171,24 +178,7 @@ run_ok "remove the upper device" dmsetup remove flt-upper
 # Stacked and cold: the upper device's batch waits in ext4 for a read of
 # the lower device, whose bios must not queue behind that very batch (one
 # batch list per CPU for all devices deadlocked here).
-uc=$FLT_DIR/lower/cold.img
-run_ok "a fragmented file on the lower device's ext4" flt_fragment "$uc" 16M
-n=$(flt_extent_blocks /dev/mapper/flt-lower /cold.img)
-ok "$([ "$n" -ge 1 ]; echo $?)" "its extent tree has blocks outside the inode ($n)"
-run_ok "remount the lower device's ext4: nothing cached" \
-	sh -c "umount '$FLT_DIR/lower' && mount /dev/mapper/flt-lower '$FLT_DIR/lower' && echo 3 >/proc/sys/vm/drop_caches"
-flt_create flt-upper --table "0 32768 fileloop $uc 0"
-flt_read_within 20 /dev/mapper/flt-upper 3001
-rc=$?
-ok $rc "a direct read through the stacked device that needs the extent tree completes"
-if [ $rc -eq 124 ]; then
-	diag "the reader is stuck in the kernel; no further test can run"
-	done_testing
-	exit 1
-fi
-is "$(flt_sha /dev/mapper/flt-upper $((3001 * 4096)) 4096)" \
-	"$(flt_sha "$uc" $((3001 * 4096)) 4096)" "the stacked device reads what the file holds"
-run_ok "remove the upper device again" dmsetup remove flt-upper
+cold_read /dev/mapper/flt-lower "$FLT_DIR/lower" cold.img 16M 3001 "stacked"
 run_ok "unmount" umount "$FLT_DIR/lower"
 run_ok "remove the lower device" dmsetup remove flt-lower
 ok "$(flt_no_devices; echo $?)" "no device left at the end"

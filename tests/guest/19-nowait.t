@@ -145,7 +145,7 @@ cold_read() {
 	run_ok "$what: remove" dmsetup remove flt-c
 }
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
-cold_read /dev/vda "$ext4" cold.img 64M 8001 "ext4"
+cold_read /dev/vda "$ext4" cold.img 16M 3001 "ext4"
 
 # Stacked: a file on a filesystem on another fileloop device.  The upper
 # device's NOWAIT attempts run into the lower one's batches and workers.

@@ -30,6 +30,7 @@
 #include "fl_show.h"
 #include "fl_size.h"
 #include "fl_state.h"
+#include "fl_strv.h"
 #include "fl_table.h"
 #include "luks_helper.h"
 

@@ -9,6 +9,7 @@
 #include "fl_dm.h"
 #include "fl_list.h"
 #include "fl_mount.h"
+#include "fl_strv.h"
 #include "luks_helper.h"
 
 /* DM_NAME_LEN is 128 including the NUL. */

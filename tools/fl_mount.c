@@ -9,6 +9,7 @@
 #include <libmount/libmount.h>
 
 #include "fl_mount.h"
+#include "fl_strv.h"
 
 extern char **environ;
 
@@ -91,23 +92,12 @@ int fl_mounts_of(dev_t dev, char ***targets)
 	}
 	while (!mnt_table_next_fs(tb, itr, &fs)) {
 		const char *t = mnt_fs_get_target(fs);
-		char **tmp;
 
 		if (mnt_fs_get_devno(fs) != dev || !t)
 			continue;
-		tmp = realloc(v, (n + 2) * sizeof(*v));
-		if (!tmp) {
-			r = -ENOMEM;
+		r = fl_strv_append(&v, &n, t);
+		if (r)
 			break;
-		}
-		v = tmp;
-		v[n] = strdup(t);
-		v[n + 1] = NULL;
-		if (!v[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
 	}
 	mnt_free_iter(itr);
 	mnt_unref_table(tb);
@@ -117,17 +107,6 @@ int fl_mounts_of(dev_t dev, char ***targets)
 	}
 	*targets = v;
 	return r;
-}
-
-void fl_strv_free(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		free(*p);
-	free(v);
 }
 
 /* Run argv[0] from PATH with our stdio; 0 if it exited 0. */

@@ -13,9 +13,11 @@
 
 int fl_mount(const char *source, const char *target, bool read_only);
 int fl_umount(const char *target);
-/* Mount points of dev, NULL-terminated; *targets is NULL when none. */
+/*
+ * Mount points of dev, NULL-terminated (fl_strv_free); *targets is NULL
+ * when none.
+ */
 int fl_mounts_of(dev_t dev, char ***targets);
-void fl_strv_free(char **v);
 
 /* mkfs -t type device (quiet); -ECHILD-ish failures become -EIO. */
 int fl_mkfs(const char *type, const char *device);

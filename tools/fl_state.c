@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fl_state.h"
+#include "fl_strv.h"
 #include "fl_table.h"
 
 /*
@@ -53,7 +54,7 @@ static bool has_key(const char *line, const char *key)
  */
 static int read_record(const char *path, char ***out)
 {
-	char **lines, **tmp, *line = NULL;
+	char **lines, *line = NULL;
 	size_t n = 0, cap = 0;
 	ssize_t len;
 	FILE *f;
@@ -74,41 +75,20 @@ static int read_record(const char *path, char ***out)
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
-		tmp = realloc(lines, (n + 2) * sizeof(*lines));
-		if (!tmp) {
-			r = -ENOMEM;
+		r = fl_strv_append(&lines, &n, line);
+		if (r)
 			break;
-		}
-		lines = tmp;
-		lines[n] = strdup(line);
-		lines[n + 1] = NULL;
-		if (!lines[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
 	}
 	if (!r && ferror(f))
 		r = -EIO;
 	free(line);
 	fclose(f);
 	if (r) {
-		for (n = 0; lines[n]; n++)
-			free(lines[n]);
-		free(lines);
+		fl_strv_free(lines);
 		return r;
 	}
 	*out = lines;
 	return 0;
-}
-
-static void free_lines(char **lines)
-{
-	size_t i;
-
-	for (i = 0; lines && lines[i]; i++)
-		free(lines[i]);
-	free(lines);
 }
 
 /*
@@ -191,7 +171,7 @@ int fl_state_set(const char *name, const char *key, const char *value)
 	lines[j + 1] = NULL;
 	r = write_record(path, lines);
 out:
-	free_lines(lines);
+	fl_strv_free(lines);
 	free(esc);
 	free(path);
 	return r;
@@ -222,7 +202,7 @@ int fl_state_get(const char *name, const char *key, char **value)
 		if (r)
 			break;
 	}
-	free_lines(lines);
+	fl_strv_free(lines);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include <libdevmapper.h>
 
 #include "fl_dm.h"
+#include "fl_strv.h"
 #include "fl_table.h"
 
 /*
@@ -314,43 +315,18 @@ int fl_dm_names(char ***out)
 	if (!nm || !nm->dev)
 		goto out;	/* no devices at all */
 	do {
-		char **tmp;
-
 		nm = (struct dm_names *)((char *)nm + next);
-		tmp = realloc(names, (n + 2) * sizeof(*names));
-		if (!tmp) {
-			r = -ENOMEM;
-			break;
-		}
-		names = tmp;
-		names[n] = strdup(nm->name);
-		names[n + 1] = NULL;
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
+		r = fl_strv_append(&names, &n, nm->name);
 		next = nm->next;
-	} while (next);
+	} while (!r && next);
 out:
 	dm_task_destroy(dmt);
 	if (r) {
-		fl_dm_names_free(names);
+		fl_strv_free(names);
 		names = NULL;
 	}
 	*out = names;
 	return r;
-}
-
-void fl_dm_names_free(char **names)
-{
-	char **p;
-
-	if (!names)
-		return;
-	for (p = names; *p; p++)
-		free(*p);
-	free(names);
 }
 
 int fl_dm_deps(const char *name, dev_t *devs, unsigned max, unsigned *n)

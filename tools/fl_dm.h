@@ -67,9 +67,8 @@ int fl_dm_info(const char *name, struct fl_dm_info *info);
 int fl_dm_table(const char *name, bool status, struct fl_dm_target *t);
 void fl_dm_target_free(struct fl_dm_target *t);
 
-/* All mapped device names, NULL-terminated; free with fl_dm_names_free. */
+/* All mapped device names, NULL-terminated; free with fl_strv_free. */
 int fl_dm_names(char ***names);
-void fl_dm_names_free(char **names);
 
 /* The devices a mapping sits on (DM_DEVICE_DEPS); at most max. */
 int fl_dm_deps(const char *name, dev_t *devs, unsigned max, unsigned *n);

@@ -231,7 +231,7 @@ int fl_list_all(struct fl_dev **out, size_t *n)
 		devs = tmp;
 		devs[cnt++] = d;
 	}
-	fl_dm_names_free(names);
+	fl_strv_free(names);
 	if (r) {
 		fl_devs_free(devs, cnt);
 		return r;

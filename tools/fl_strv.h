@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* NULL-terminated vectors of strings, as the mount and state layers return. */
+/*
+ * NULL-terminated vectors of strings: mount points, dm device names, the
+ * lines of a state record.
+ */
 #ifndef FL_STRV_H
 #define FL_STRV_H
 

@@ -30,6 +30,22 @@ is "$("$top/bench/round-order" 4 a b c d | sort | tr -d '\n')" "abcd" \
    "turn 4 of four setups runs each once"
 is "$("$top/bench/round-order" 1 | wc -l)" 0 "no setups, no order"
 
+# The files read back after a memory sample: what an exec of the tool
+# reads, its libraries included, so no timed command pays to re-read them.
+mapfile -t files < <("$top/bench/tool-files" cat)
+is "${files[0]}" "$(command -v cat)" "tool-files lists the command first"
+libc=$(ldd "$(command -v cat)" | awk '$1 == "libc.so.6" {print $3}')
+printf '%s\n' "${files[@]}" | grep -qxF "$libc"
+ok $? "tool-files lists its shared libraries ($libc)"
+printf '%s\n' "${files[@]}" | grep -qxF /etc/ld.so.cache
+ok $? "tool-files lists the linker's cache"
+missing=
+for f in "${files[@]}"; do [ -r "$f" ] || missing+="$f "; done
+is "$missing" "" "every file tool-files lists is there to read"
+is "$("$top/bench/tool-files" fl-no-such-tool 2>&1; echo "exit $?")" \
+   "bench/tool-files: no command fl-no-such-tool
+exit 1" "tool-files refuses a command that is not there"
+
 # A misspelt setup or workload is refused before any VM boots.  timeout:
 # without the check, bench/run would go on to boot one.
 is "$(timeout 30 "$top/bench/run" --setups fileloop,loop 2>&1; echo "exit $?")" \

@@ -95,6 +95,15 @@ is "$(row losetup)" \
 is "$(row fileloopctl)" \
    "| fileloopctl | 1000 | 94.5 | 117.6 | - | 212.1 | 92.5 | 115.2 | 207.7 | 84.4 | 83.1 | -1.7 |" \
    "fileloopctl's medians are its commands' own"
+# A scale-only run (bench/run --no-fio) has no fio rows: its report has
+# the scale table and no empty fio tables.
+printf 'setup\tworkload\tiops\tmbps\tp99_us\tround\n' >"$run/fio.tsv"
+run_ok "bench/report reports a run without fio" "$top/bench/report" "$run" "$run/out.md"
+is "$(grep -c '^## \|^- fio\|^No fio runs' "$run/out.md")" 2 \
+   "a run without fio reports the scale test alone, and says so"
+is "$(row fileloopctl)" \
+   "| fileloopctl | 1000 | 94.5 | 117.6 | - | 212.1 | 92.5 | 115.2 | 207.7 | 84.4 | 83.1 | -1.7 |" \
+   "a run without fio still has its scale table"
 # Ratios are taken within each round, then the median: bare's slow round 3
 # falls on fileloop's too.  The ratio of the medians (190/200) would be 0.95.
 {

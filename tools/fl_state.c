@@ -134,7 +134,7 @@ out:
 
 int fl_state_set(const char *name, const char *key, const char *value)
 {
-	char *path = NULL, *esc = NULL, **lines = NULL, **tmp;
+	char *path = NULL, *esc = NULL, *entry = NULL, **lines = NULL;
 	size_t i, j;
 	int r;
 
@@ -156,22 +156,18 @@ int fl_state_set(const char *name, const char *key, const char *value)
 			lines[j++] = lines[i];
 	}
 	lines[j] = NULL;
-	tmp = realloc(lines, (j + 2) * sizeof(*lines));
-	if (!tmp) {
-		r = -ENOMEM;
-		goto out;
-	}
-	lines = tmp;
 	esc = fl_path_escape(value);	/* one line, whatever the value */
-	if (!esc || asprintf(&lines[j], "%s=%s", key, esc) < 0) {
-		lines[j] = NULL;
+	if (!esc || asprintf(&entry, "%s=%s", key, esc) < 0) {
+		entry = NULL;
 		r = -ENOMEM;
 		goto out;
 	}
-	lines[j + 1] = NULL;
-	r = write_record(path, lines);
+	r = fl_strv_append(&lines, &j, entry);
+	if (!r)
+		r = write_record(path, lines);
 out:
 	fl_strv_free(lines);
+	free(entry);
 	free(esc);
 	free(path);
 	return r;

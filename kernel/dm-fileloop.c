@@ -20,6 +20,7 @@
 #include <linux/kernfs.h>
 #include <linux/llist.h>
 #include <linux/module.h>
+#include <linux/namei.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
@@ -333,6 +334,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 	struct file *file = fc->file;
 	struct iov_iter iter;
 	int flags = 0;
+	ssize_t ret;
 
 	io->iocb = (struct kiocb) {
 		.ki_filp = file,
@@ -364,7 +366,22 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		io->iocb.ki_flags = 0;
 		return -EAGAIN;
 	}
-	return fileloop_call_iter(io, &iter);
+	ret = fileloop_call_iter(io, &iter);
+	/*
+	 * A page-cache write that meets an error after copying some bytes
+	 * returns the short count: the rest is written again, so that the bio
+	 * ends with the error itself (ENOSPC, EDQUOT), not a generic EIO.
+	 */
+	while (!io->iocb.ki_complete && ret > 0 && iov_iter_count(&iter)) {
+		ssize_t more = fileloop_call_iter(io, &iter);
+
+		if (more <= 0) {
+			ret = more ?: ret;
+			break;
+		}
+		ret += more;
+	}
+	return ret;
 }
 
 static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
@@ -887,6 +904,21 @@ static int fileloop_claim_bdev(struct dm_target *ti, struct fileloop_c *fc,
 	return 0;
 }
 
+/* 0 for a regular file or a block device, -EINVAL for others, or -errno. */
+static int fileloop_check_type(const char *name)
+{
+	struct path path;
+	umode_t mode;
+	int ret;
+
+	ret = kern_path(name, LOOKUP_FOLLOW, &path);
+	if (ret)
+		return ret;
+	mode = d_inode(path.dentry)->i_mode;
+	path_put(&path);
+	return S_ISREG(mode) || S_ISBLK(mode) ? 0 : -EINVAL;
+}
+
 static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 			 loff_t end_bytes)
 {
@@ -897,10 +929,24 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 	int ret;
 
 	/*
+	 * Only a regular file or a block device is opened: a FIFO opened
+	 * read-only waits for a writer forever, a character device may act
+	 * on open.  The type is looked at first, and O_NONBLOCK and O_NOCTTY
+	 * hold for a path swapped between the look and the open.
+	 */
+	ret = fileloop_check_type(fc->path);
+	if (ret) {
+		ti->error = ret == -EINVAL ?
+			"Backing file must be a regular file or a block device" :
+			fileloop_open_error(ret, fc->read_only);
+		return ret;
+	}
+	/*
 	 * O_NOATIME: an image's atime says nothing, and updating it would
 	 * cost reads a transaction of the backing filesystem.  Only the owner
 	 * or CAP_FOWNER may ask for it.
 	 */
+	flags |= O_NONBLOCK | O_NOCTTY;
 	fc->file = filp_open(fc->path, flags | O_NOATIME, 0);
 	if (PTR_ERR_OR_ZERO(fc->file) == -EPERM)
 		fc->file = filp_open(fc->path, flags, 0);
@@ -928,6 +974,9 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 		ti->error = "Backing file must be a regular file or a block device";
 		return -EINVAL;
 	}
+	spin_lock(&fc->file->f_lock);
+	fc->file->f_flags &= ~O_NONBLOCK;
+	spin_unlock(&fc->file->f_lock);
 	/* Some pseudo filesystems' files have a size but only ->read. */
 	if (!fc->file->f_op->read_iter ||
 	    (!fc->read_only && (!fc->file->f_op->write_iter ||

@@ -18,7 +18,7 @@ C ?= 0
 PREFIX ?= /usr/local
 TEST_KERNELS ?= 6.1 6.12
 
-.PHONY: all deps module tools modules-all check unit unit-build demo \
+.PHONY: all deps module tools modules-all check unit unit-build demo test-tools \
 	bench install clean sparse
 
 all: module tools
@@ -49,6 +49,15 @@ modules-all:
 			C=$(C) modules; \
 	done
 
+# Programs the guest suites run (built on the host, like the tools).
+test-tools: build/test-tools/table-fuzz build/test-tools/log-replay
+build/test-tools/table-fuzz: tests/tools/table-fuzz.c
+	mkdir -p $(@D)
+	$(CC) -Wall -Wextra -Werror -O2 -o $@ $< $$(pkg-config --libs devmapper)
+build/test-tools/log-replay: tests/tools/log-replay.c
+	mkdir -p $(@D)
+	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
+
 sparse:
 	$(MAKE) modules-all C=2
 
@@ -61,9 +70,10 @@ unit:
 # check and demo install what they need first, then build in a fresh make
 # so that KDIR and pkg-config flags see the packages just installed.
 check: deps
-	$(MAKE) tools modules-all
-	$(MAKE) -C tools unit-build
-	prove --exec '' tools/build/tests/test_* tests/bench.t tests/harness.t \
+	$(MAKE) tools modules-all test-tools
+	$(MAKE) -C tools unit-build fuzz-build
+	prove --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
+		tests/harness.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
 
 demo: deps

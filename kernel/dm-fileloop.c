@@ -263,7 +263,7 @@ static bool fileloop_bio_iter(struct fileloop_c *fc, struct bio *bio,
 	iov_iter_bvec(iter, op_is_write(bio_op(bio)) ? ITER_SOURCE : ITER_DEST,
 		      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
 		      nr_bvec, bio->bi_iter.bi_size);
-	iter->iov_offset = bio->bi_iter.bi_bvec_done;
+	iter->iov_offset = fileloop_bio_bvec_done(bio);
 	return fc->use_dio && !(lengths & (fc->dio_align - 1));
 }
 
@@ -330,7 +330,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 	io->iocb = (struct kiocb) {
 		.ki_filp = file,
 		.ki_pos = io->pos,
-		.ki_ioprio = bio_prio(bio),
+		.ki_ioprio = bio->bi_ioprio,
 	};
 	/*
 	 * Direct I/O completes asynchronously: many bios in flight.  Page

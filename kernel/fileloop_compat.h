@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel API differences between the kernels dm-fileloop is built for
- * (Debian's 6.1 and 6.12).  Everything version-dependent lives here so the
- * target itself reads like code for one kernel.
+ * (Debian's 6.1, 6.12, 6.18 and the newest 7.x).  Everything
+ * version-dependent lives here so the target itself reads like code for
+ * one kernel.
  */
 #ifndef FILELOOP_COMPAT_H
 #define FILELOOP_COMPAT_H
@@ -19,6 +20,17 @@ static inline bool fileloop_table_writable(struct dm_table *t)
 #else
 	return dm_table_get_mode(t) & FMODE_WRITE;
 #endif
+}
+
+/*
+ * Bytes of the bio's current bvec already done: bvec_iter.bi_bvec_done,
+ * renamed bi_offset in 7.x.  Computed from the helpers every kernel has, so
+ * no version needs guessing.
+ */
+static inline unsigned int fileloop_bio_bvec_done(const struct bio *bio)
+{
+	return mp_bvec_iter_offset(bio->bi_io_vec, bio->bi_iter) -
+	       __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter)->bv_offset;
 }
 
 #endif /* FILELOOP_COMPAT_H */

@@ -1088,6 +1088,7 @@ static void fileloop_io_hints(struct dm_target *ti,
 		limits->max_discard_sectors = 0;
 		limits->max_write_zeroes_sectors = 0;
 	}
+	fileloop_limits_no_wzeroes_unmap(limits);
 }
 
 static struct target_type fileloop_target = {

@@ -33,4 +33,22 @@ static inline unsigned int fileloop_bio_bvec_done(const struct bio *bio)
 	       __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter)->bv_offset;
 }
 
+/*
+ * Since 6.17 the queue limits carry max_hw_wzeroes_unmap_sectors (write
+ * zeroes that also deallocates, for FALLOC_FL_WRITE_ZEROES), and
+ * blk_validate_limits() refuses limits where it is set and differs from
+ * max_write_zeroes_sectors.  dm starts a table from the stacking defaults,
+ * which set both to UINT_MAX, and a target without an underlying device
+ * (iterate_devices reports none) has nothing that lowers the unmap one.
+ * So a target that sets max_write_zeroes_sectors must set it too, or every
+ * table fails in dm_table_set_restrictions().  fileloop does not promise
+ * that a write of zeroes deallocates (neither does loop): 0.
+ */
+static inline void fileloop_limits_no_wzeroes_unmap(struct queue_limits *lim)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	lim->max_hw_wzeroes_unmap_sectors = 0;
+#endif
+}
+
 #endif /* FILELOOP_COMPAT_H */

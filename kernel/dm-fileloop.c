@@ -1108,7 +1108,8 @@ static int __init dm_fileloop_init(void)
 {
 	int ret;
 
-	fileloop_wq = alloc_workqueue("kfileloopd", WQ_MEM_RECLAIM, 0);
+	fileloop_wq = alloc_workqueue("kfileloopd",
+				      FILELOOP_WQ_PERCPU | WQ_MEM_RECLAIM, 0);
 	if (!fileloop_wq)
 		return -ENOMEM;
 	fileloop_deep_wq = alloc_workqueue("kfileloopd_deep",

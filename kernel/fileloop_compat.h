@@ -11,6 +11,7 @@
 #include <linux/version.h>
 #include <linux/device-mapper.h>
 #include <linux/blkdev.h>
+#include <linux/workqueue.h>
 
 /* dm_table_get_mode() returns blk_mode_t since 6.5, fmode_t before. */
 static inline bool fileloop_table_writable(struct dm_table *t)
@@ -50,5 +51,17 @@ static inline void fileloop_limits_no_wzeroes_unmap(struct queue_limits *lim)
 	lim->max_hw_wzeroes_unmap_sectors = 0;
 #endif
 }
+
+/*
+ * Workqueues are moving from per-CPU by default to unbound by default:
+ * 6.17 added WQ_PERCPU (some stable kernels have it too), and 7.x warns at
+ * alloc_workqueue() when a queue names neither WQ_PERCPU nor WQ_UNBOUND.
+ * A per-CPU queue says so where the flag exists.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define FILELOOP_WQ_PERCPU	WQ_PERCPU
+#else
+#define FILELOOP_WQ_PERCPU	0
+#endif
 
 #endif /* FILELOOP_COMPAT_H */

@@ -3,8 +3,10 @@
 #   make                 module for KDIR + the tools
 #   make KDIR=<tree>     module against another kernel build tree
 #   make modules-all     module for every Debian kernel the tests use
+#   make tools-trixie    the tools built in the trixie root, for its VMs
 #   make deps            install the Debian packages everything needs
-#   make check           host unit tests + in-VM suites on 6.1 and 6.12
+#   make check           host unit tests + in-VM suites on every kernel in
+#                        TEST_KERNELS (6.1 6.12 6.18 7 by default)
 #   make demo            the quick-start job: a LUKS vault in a file
 #   make bench           benchmark against loop (see bench/README.md)
 #   make install         install module and tools on this host
@@ -16,10 +18,18 @@ KDIR ?= $(or $(wildcard /lib/modules/$(KVER)/build),\
 W ?= 1
 C ?= 0
 PREFIX ?= /usr/local
-TEST_KERNELS ?= 6.1 6.12
+# Kernel series to build for and test on: bookworm's 6.1 and 6.12 on the
+# host, 6.18 and the newest 7.x in the trixie root (scripts/trixie-root).
+# 6.18 only when the root could get its headers.  Recursive, so it is
+# evaluated after check's deps step has made the root.
+TEST_KERNELS ?= 6.1 6.12 $(shell scripts/kernel-release 6.18 >/dev/null 2>&1 && echo 6.18) 7
+# Where the tools for the trixie root's VMs are built: apart from the host's
+# tools/build, so host and trixie binaries never mix.
+TRIXIE_TOOLS = build/tools-trixie
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
-.PHONY: all deps module tools modules-all check unit unit-build demo test-tools \
-	bench install clean sparse
+.PHONY: all deps module tools tools-trixie modules-all check unit \
+	unit-build demo test-tools bench install clean sparse
 
 all: module tools
 
@@ -30,23 +40,32 @@ module:
 tools:
 	$(MAKE) -C tools
 
+# The tools for the VMs of the trixie root's kernels: built there, against
+# trixie's libdevmapper and libcryptsetup, into $(TRIXIE_TOOLS).
+tools-trixie:
+	scripts/in-root "$$(scripts/trixie-root --print)" make -C tools \
+		B=$(CURDIR)/$(TRIXIE_TOOLS) VERSION=$(VERSION)
+
 # One out-of-tree build directory per kernel, so 6.1 and 6.12 objects never
 # mix: build/kmod/<kernel release>/ holds links to kernel/'s sources.  Not
 # to the .mod.c that `make module` leaves in kernel/: modpost would write
 # one kernel's symbol versions through the link into the other's build.
+# Kernels of the trixie root are built inside it (scripts/in-root).
 KERNEL_SOURCES = $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
 	$(wildcard kernel/*.h)
 modules-all:
 	@set -e; for k in $(TEST_KERNELS); do \
 		kver=$$(scripts/kernel-release $$k); \
+		kroot=$$(scripts/kernel-release --root $$kver); \
 		d=build/kmod/$$kver; \
 		if find $$d -maxdepth 1 -name '*.mod.c' -type l 2>/dev/null | \
 		   grep -q .; then rm -rf $$d; fi; \
 		mkdir -p $$d; \
 		for f in kernel/Kbuild $(KERNEL_SOURCES); do \
 			ln -sf $(CURDIR)/$$f $$d/; done; \
-		$(MAKE) -C /lib/modules/$$kver/build M=$(CURDIR)/$$d W=$(W) \
-			C=$(C) modules; \
+		echo "  MODULE  $$kver (root $$kroot)"; \
+		scripts/in-root $$kroot make -C /lib/modules/$$kver/build \
+			M=$(CURDIR)/$$d W=$(W) C=$(C) modules; \
 	done
 
 # Programs the guest suites run (built on the host, like the tools).
@@ -70,7 +89,7 @@ unit:
 # check and demo install what they need first, then build in a fresh make
 # so that KDIR and pkg-config flags see the packages just installed.
 check: deps
-	$(MAKE) tools modules-all test-tools
+	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
 	$(MAKE) -C tools unit-build fuzz-build
 	prove --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
 		tests/harness.t \

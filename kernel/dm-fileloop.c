@@ -271,7 +271,7 @@ static bool fileloop_bio_iter(struct fileloop_c *fc, struct bio *bio,
 	iov_iter_bvec(iter, op_is_write(bio_op(bio)) ? ITER_SOURCE : ITER_DEST,
 		      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
 		      nr_bvec, bio->bi_iter.bi_size);
-	iter->iov_offset = bio->bi_iter.bi_bvec_done;
+	iter->iov_offset = fileloop_bio_bvec_done(bio);
 	return fc->use_dio && !(lengths & (fc->dio_align - 1));
 }
 
@@ -339,7 +339,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 	io->iocb = (struct kiocb) {
 		.ki_filp = file,
 		.ki_pos = io->pos,
-		.ki_ioprio = bio_prio(bio),
+		.ki_ioprio = bio->bi_ioprio,
 	};
 	/*
 	 * Direct I/O completes asynchronously: many bios in flight.  Page
@@ -1093,7 +1093,8 @@ static int fileloop_alloc_queues(struct dm_target *ti, struct fileloop_c *fc)
 	const char *dev = dm_table_device_name(ti->table);
 	int cpu;
 
-	fc->wq = alloc_workqueue("kfileloopd/%s", WQ_MEM_RECLAIM, 0, dev);
+	fc->wq = alloc_workqueue("kfileloopd/%s",
+				 FILELOOP_WQ_PERCPU | WQ_MEM_RECLAIM, 0, dev);
 	fc->deep_wq = alloc_workqueue("kfileloopd_deep/%s",
 				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0, dev);
 	fc->batches = alloc_percpu(struct fileloop_batch);
@@ -1301,6 +1302,7 @@ static void fileloop_io_hints(struct dm_target *ti,
 		limits->max_discard_sectors = 0;
 		limits->max_write_zeroes_sectors = 0;
 	}
+	fileloop_limits_no_wzeroes_unmap(limits);
 }
 
 static struct target_type fileloop_target = {

@@ -15,6 +15,18 @@ is "$out" "not ok 1 - VM on no-such-kernel ran every suite, kernel console clean
 is "$(grep -c "^vm-suites no-such-kernel: vm: no installed kernel for 'no-such-kernel'" "$err")" 1 \
    "scripts/vm's reason goes to stderr"
 
+# A kernel that dies before the command starts (here: no init to run) is
+# booted once more, and only once; one that dies while the command runs is
+# a result, never retried.
+vm=("$top/scripts/vm" --kernel 6.1 --no-module --timeout 300)
+"${vm[@]}" --append rdinit=/nonexistent -- true >/dev/null 2>"$err"
+is "$?" 123 "a guest that crashes while booting, twice, is a crash"
+is "$(grep -c "crashed while booting, before 'true' started.*booting once more" "$err")" 1 \
+   "it was booted once more, and said so"
+"${vm[@]}" -- sh -c 'echo crashing; echo c >/proc/sysrq-trigger' >/dev/null 2>"$err"
+is "$?" 123 "a guest that crashes under the command is a crash"
+is "$(grep -c 'booting once more' "$err")" 0 "and it is not booted again"
+
 # Every guest suite formats /dev/vd*: run on a host by mistake, each must
 # refuse before it does anything.  Tried as nobody, from a copy nobody can
 # read, so that a suite whose guard is broken can do no harm here.

@@ -25,7 +25,7 @@ trap flc_cleanup EXIT
 
 flc_require() {
 	if [ ! -x "$FLC" ]; then
-		ok 1 "tools/build/fileloopctl is built (make tools)"
+		ok 1 "$FLC is built (make tools, or make tools-trixie)"
 		done_testing
 		exit 1
 	fi

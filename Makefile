@@ -5,6 +5,9 @@
 #   make modules-all     module for every Debian kernel the tests use
 #   make deps            install the Debian packages everything needs
 #   make check           host unit tests + in-VM suites on 6.1 and 6.12
+#   make check-debug     every in-VM suite on a KASAN, lockdep, kmemleak,
+#                        UBSAN kernel built once from linux-source-6.12
+#                        (scripts/debug-kernel; docs/debug-kernel.md)
 #   make demo            the quick-start job: a LUKS vault in a file
 #   make bench           benchmark against loop (see bench/README.md)
 #   make install         install module and tools on this host
@@ -19,7 +22,7 @@ PREFIX ?= /usr/local
 TEST_KERNELS ?= 6.1 6.12
 
 .PHONY: all deps module tools modules-all check unit unit-build demo \
-	bench install clean sparse
+	bench install clean sparse module-debug check-debug
 
 all: module tools
 
@@ -49,6 +52,16 @@ modules-all:
 			C=$(C) modules; \
 	done
 
+# The same against the debug kernel's tree, built first if needed (about
+# 20-40 minutes, once): build/kmod/<its release>/.
+module-debug:
+	@set -e; tree=$$(scripts/debug-kernel); \
+		d=build/kmod/$$(scripts/debug-kernel --release); \
+		rm -rf $$d; mkdir -p $$d; \
+		for f in kernel/Kbuild $(KERNEL_SOURCES); do \
+			ln -sf $(CURDIR)/$$f $$d/; done; \
+		$(MAKE) -C $$tree M=$(CURDIR)/$$d W=$(W) C=$(C) modules
+
 sparse:
 	$(MAKE) modules-all C=2
 
@@ -65,6 +78,17 @@ check: deps
 	$(MAKE) -C tools unit-build
 	prove --exec '' tools/build/tests/test_* tests/bench.t tests/harness.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
+
+# Every guest suite in one boot of the debug kernel, then a kmemleak scan;
+# any KASAN, lockdep, UBSAN, hung-task, atomic-sleep, debugobjects or
+# kmemleak report fails it.  The suites run about 9x slower there.
+DEBUG_VM_TIMEOUT ?= 5400
+DEBUG_SUITE_TIMEOUT ?= 2700
+check-debug: deps
+	$(MAKE) tools module-debug
+	FILELOOP_VM_TIMEOUT=$(DEBUG_VM_TIMEOUT) \
+	FILELOOP_SUITE_TIMEOUT=$(DEBUG_SUITE_TIMEOUT) \
+		prove -v --exec '' tests/lib/vm-suites :: debug
 
 demo: deps
 	$(MAKE) tools modules-all

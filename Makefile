@@ -7,6 +7,9 @@
 #   make deps            install the Debian packages everything needs
 #   make check           host unit tests + in-VM suites on every kernel in
 #                        TEST_KERNELS (6.1 6.12 6.18 7 by default)
+#   make check-debug     every in-VM suite on a KASAN, lockdep, kmemleak,
+#                        UBSAN kernel built once from linux-source-6.12
+#                        (scripts/debug-kernel; docs/debug-kernel.md)
 #   make demo            the quick-start job: a LUKS vault in a file
 #   make bench           benchmark against loop (see bench/README.md)
 #   make install         install module and tools on this host
@@ -29,7 +32,8 @@ TRIXIE_TOOLS = build/tools-trixie
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 .PHONY: all deps module tools tools-trixie modules-all check unit \
-	unit-build demo test-tools bench install clean sparse
+	unit-build demo test-tools bench install clean sparse module-debug \
+	check-debug
 
 all: module tools
 
@@ -77,6 +81,16 @@ build/test-tools/log-replay: tests/tools/log-replay.c
 	mkdir -p $(@D)
 	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
 
+# The same against the debug kernel's tree, built first if needed (about
+# 20-40 minutes, once): build/kmod/<its release>/.
+module-debug:
+	@set -e; tree=$$(scripts/debug-kernel); \
+		d=build/kmod/$$(scripts/debug-kernel --release); \
+		rm -rf $$d; mkdir -p $$d; \
+		for f in kernel/Kbuild $(KERNEL_SOURCES); do \
+			ln -sf $(CURDIR)/$$f $$d/; done; \
+		$(MAKE) -C $$tree M=$(CURDIR)/$$d W=$(W) C=$(C) modules
+
 sparse:
 	$(MAKE) modules-all C=2
 
@@ -94,6 +108,17 @@ check: deps
 	prove --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
 		tests/harness.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
+
+# Every guest suite in one boot of the debug kernel, then a kmemleak scan;
+# any KASAN, lockdep, UBSAN, hung-task, atomic-sleep, debugobjects or
+# kmemleak report fails it.  The suites run about 9x slower there.
+DEBUG_VM_TIMEOUT ?= 5400
+DEBUG_SUITE_TIMEOUT ?= 2700
+check-debug: deps
+	$(MAKE) tools module-debug
+	FILELOOP_VM_TIMEOUT=$(DEBUG_VM_TIMEOUT) \
+	FILELOOP_SUITE_TIMEOUT=$(DEBUG_SUITE_TIMEOUT) \
+		prove -v --exec '' tests/lib/vm-suites :: debug
 
 demo: deps
 	$(MAKE) tools modules-all

@@ -7,6 +7,8 @@
 #   make deps            install the Debian packages everything needs
 #   make check           host unit tests + in-VM suites on every kernel in
 #                        TEST_KERNELS (6.1 6.12 6.18 7 by default)
+#   make check-long      a guest reset test and the reliability suites with
+#                        large counts (docs/reliability.md)
 #   make check-debug     every in-VM suite on a KASAN, lockdep, kmemleak,
 #                        UBSAN kernel built once from linux-source-6.12
 #                        (scripts/debug-kernel; docs/debug-kernel.md)
@@ -33,7 +35,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 .PHONY: all deps module tools tools-trixie modules-all check unit \
 	unit-build demo test-tools bench install clean sparse module-debug \
-	check-debug
+	check-debug check-long
 
 all: module tools
 
@@ -119,6 +121,18 @@ check-debug: deps
 	FILELOOP_VM_TIMEOUT=$(DEBUG_VM_TIMEOUT) \
 	FILELOOP_SUITE_TIMEOUT=$(DEBUG_SUITE_TIMEOUT) \
 		prove -v --exec '' tests/lib/vm-suites :: debug
+
+# The long tier, not in make check: the reset test (tests/crash-reset.t,
+# four boots) and the reliability suites with large counts on the newest
+# kernel.
+check-long: deps
+	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
+	prove -v --exec '' tests/crash-reset.t
+	FLT_FUZZ_LINES=10000 FLT_REPLAY_POINTS=24 FLT_STRESS_SECONDS=120 \
+	FILELOOP_VM_TIMEOUT=5400 FILELOOP_SUITE_TIMEOUT=2700 \
+		prove -v --exec '' tests/lib/vm-suites :: $(lastword $(TEST_KERNELS)) \
+		tests/guest/31-faults.t tests/guest/32-table-fuzz.t \
+		tests/guest/33-crash-replay.t tests/guest/34-stress.t
 
 demo: deps
 	$(MAKE) tools modules-all

@@ -106,7 +106,7 @@ unit:
 # so that KDIR and pkg-config flags see the packages just installed.
 check: deps
 	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
-	$(MAKE) -C tools unit-build fuzz-build
+	$(MAKE) -C tools -j2 unit-build fuzz-build
 	prove --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
 		tests/harness.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)

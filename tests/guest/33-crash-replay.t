@@ -6,7 +6,7 @@
 # then marked in the log.  tests/tools/log-replay rebuilds the disk as it
 # stood at FLUSH/FUA entries and at the acknowledgement marks themselves
 # (a crash the moment a write was acknowledged), after the image was made:
-# FLT_REPLAY_POINTS of them (default 6, half of each kind, evenly spread,
+# FLT_REPLAY_POINTS of them (default 4, half of each kind, evenly spread,
 # the last of each always).  At each, xfs must mount (log recovery), the
 # image map again, and every record acknowledged by then read back whole.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -18,8 +18,8 @@ replay=$top/build/test-tools/log-replay
 disk=/dev/vdb
 data_sectors=1048576		# 512 MiB of filesystem
 log_sectors=2097152		# 1 GiB of log
-records=${FLT_REPLAY_RECORDS:-30}
-max_points=${FLT_REPLAY_POINTS:-6}
+records=${FLT_REPLAY_RECORDS:-24}
+max_points=${FLT_REPLAY_POINTS:-4}
 R=$FLT_DIR/replay
 mkdir -p "$R/m" "$FLT_DIR/mnt"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # DESCRIPTION: stacked devices under memory pressure and churn, for
-# FLT_STRESS_SECONDS (default 25) each, with the hung-task detector at
+# FLT_STRESS_SECONDS (default 15) each, with the hung-task detector at
 # 30 s.  Pressure: fileloop (buffered) on ext4 on LUKS on fileloop
 # (direct) on xfs, fio writing and verifying through the top device from
 # a cgroup limited to 64 MiB, so its page cache is reclaimed through both
@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 
-secs=${FLT_STRESS_SECONDS:-25}
+secs=${FLT_STRESS_SECONDS:-15}
 echo 30 > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
 xfs=$(flt_scratch_fs xfs) || { ok 1 "mount xfs scratch disk"; done_testing; exit; }
@@ -102,8 +102,8 @@ for p in 1 2 3; do
 	made=$((made + n)) fails=$((fails + f))
 done
 is "$fails" 0 "churn: $made devices created and removed by 3 processes, no step failed"
-ok "$([ "$made" -ge 9 ] && [ "$reloads" -ge 2 ]; echo $?)" \
-	"churn: each process made 3 devices or more, and 2 reloads or more were done ($made, $reloads)"
+ok "$([ "$made" -ge 6 ] && [ "$reloads" -ge 1 ]; echo $?)" \
+	"churn: the processes made 6 devices or more and the reloads happened ($made, $reloads)"
 dmsetup remove flt-busy
 ok "$(flt_no_devices; echo $?)" "no device left at the end"
 done_testing

@@ -7,6 +7,11 @@
 #   make deps            install the Debian packages everything needs
 #   make check           host unit tests + in-VM suites on every kernel in
 #                        TEST_KERNELS (6.1 6.12 6.18 7 by default)
+#   make check-long      a guest reset test and the reliability suites with
+#                        large counts (docs/reliability.md)
+#   make check-debug     every in-VM suite on a KASAN, lockdep, kmemleak,
+#                        UBSAN kernel built once from linux-source-6.12
+#                        (scripts/debug-kernel; docs/debug-kernel.md)
 #   make demo            the quick-start job: a LUKS vault in a file
 #   make bench           benchmark against loop (see bench/README.md)
 #   make install         install module and tools on this host
@@ -29,7 +34,8 @@ TRIXIE_TOOLS = build/tools-trixie
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 .PHONY: all deps module tools tools-trixie modules-all check unit \
-	unit-build demo bench install clean sparse
+	unit-build demo test-tools bench install clean sparse module-debug \
+	check-debug check-long
 
 all: module tools
 
@@ -68,6 +74,25 @@ modules-all:
 			M=$(CURDIR)/$$d W=$(W) C=$(C) modules; \
 	done
 
+# Programs the guest suites run (built on the host, like the tools).
+test-tools: build/test-tools/table-fuzz build/test-tools/log-replay
+build/test-tools/table-fuzz: tests/tools/table-fuzz.c
+	mkdir -p $(@D)
+	$(CC) -Wall -Wextra -Werror -O2 -o $@ $< $$(pkg-config --libs devmapper)
+build/test-tools/log-replay: tests/tools/log-replay.c
+	mkdir -p $(@D)
+	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
+
+# The same against the debug kernel's tree, built first if needed (about
+# 20-40 minutes, once): build/kmod/<its release>/.
+module-debug:
+	@set -e; tree=$$(scripts/debug-kernel); \
+		d=build/kmod/$$(scripts/debug-kernel --release); \
+		rm -rf $$d; mkdir -p $$d; \
+		for f in kernel/Kbuild $(KERNEL_SOURCES); do \
+			ln -sf $(CURDIR)/$$f $$d/; done; \
+		$(MAKE) -C $$tree M=$(CURDIR)/$$d W=$(W) C=$(C) modules
+
 sparse:
 	$(MAKE) modules-all C=2
 
@@ -80,10 +105,34 @@ unit:
 # check and demo install what they need first, then build in a fresh make
 # so that KDIR and pkg-config flags see the packages just installed.
 check: deps
-	$(MAKE) tools tools-trixie modules-all TEST_KERNELS="$(TEST_KERNELS)"
-	$(MAKE) -C tools unit-build
-	prove --exec '' tools/build/tests/test_* tests/bench.t tests/harness.t \
+	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
+	$(MAKE) -C tools -j2 unit-build fuzz-build
+	prove --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
+		tests/harness.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t)
+
+# Every guest suite in one boot of the debug kernel, then a kmemleak scan;
+# any KASAN, lockdep, UBSAN, hung-task, atomic-sleep, debugobjects or
+# kmemleak report fails it.  The suites run about 9x slower there.
+DEBUG_VM_TIMEOUT ?= 5400
+DEBUG_SUITE_TIMEOUT ?= 2700
+check-debug: deps
+	$(MAKE) tools module-debug
+	FILELOOP_VM_TIMEOUT=$(DEBUG_VM_TIMEOUT) \
+	FILELOOP_SUITE_TIMEOUT=$(DEBUG_SUITE_TIMEOUT) \
+		prove -v --exec '' tests/lib/vm-suites :: debug
+
+# The long tier, not in make check: the reset test (tests/crash-reset.t,
+# four boots) and the reliability suites with large counts on the newest
+# kernel.
+check-long: deps
+	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
+	prove -v --exec '' tests/crash-reset.t
+	FLT_FUZZ_LINES=10000 FLT_REPLAY_POINTS=24 FLT_STRESS_SECONDS=120 \
+	FILELOOP_VM_TIMEOUT=5400 FILELOOP_SUITE_TIMEOUT=2700 \
+		prove -v --exec '' tests/lib/vm-suites :: $(lastword $(TEST_KERNELS)) \
+		tests/guest/31-faults.t tests/guest/32-table-fuzz.t \
+		tests/guest/33-crash-replay.t tests/guest/34-stress.t
 
 demo: deps
 	$(MAKE) tools modules-all

@@ -20,6 +20,7 @@
 #include <linux/kernfs.h>
 #include <linux/llist.h>
 #include <linux/module.h>
+#include <linux/namei.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
@@ -37,6 +38,8 @@
 
 /* Characters written as \ooo in the TABLE status, as /proc/mounts does. */
 #define FILELOOP_PATH_ESCAPE " \t\n\\"
+/* And in the IMA status, whose record separators dm-ima does not escape. */
+#define FILELOOP_IMA_ESCAPE FILELOOP_PATH_ESCAPE ",;="
 /* In buffered mode, a deep device's reads this large go to another CPU. */
 #define FILELOOP_LARGE_IO SZ_64K
 
@@ -65,13 +68,18 @@ struct fileloop_stats {
 
 struct fileloop_c {
 	struct file *file;
+	struct dm_dev *dev;	/* the claim on a backing block device */
 	char *path;		/* decoded, as opened */
 	char *table_path;	/* octal-escaped, for the TABLE status */
+	char *ima_path;		/* octal-escaped, for the IMA status */
+	dev_t st_dev;		/* what stat() says of the opened path */
+	u64 st_ino;
 	sector_t offset;	/* into the file, in 512-byte sectors */
 	unsigned int block_size;
 	enum fileloop_io_request io_request;
 	bool block_size_set;
 	bool no_discard;
+	bool shared;
 	bool read_only;
 	bool use_dio;
 	unsigned int dio_align;	/* file offset and length alignment */
@@ -79,9 +87,15 @@ struct fileloop_c {
 	unsigned long flags;
 	atomic_t in_flight;	/* bios mapped and not yet ended */
 	int flush_err;		/* for the next flush: see postsuspend */
+	struct workqueue_struct *wq;		/* bound: per-CPU work */
+	struct workqueue_struct *deep_wq;	/* unbound */
 	struct fileloop_batch __percpu *batches;
 	struct llist_head serial;	/* bios for serial_work, in order */
 	struct work_struct serial_work;
+	struct list_head mapped;	/* on fileloop_mapped */
+	struct mapped_device *md;
+	char dm_name[DM_NAME_LEN];	/* md's name at load, for messages */
+	sector_t len;
 	struct fileloop_stats stats;
 };
 
@@ -97,23 +111,17 @@ struct fileloop_io {
 };
 
 /*
- * Workqueues for all devices: work items are per bio or per device (its
- * batch on each CPU, its serial work), so devices do not wait on each
- * other, and an idle device costs no thread.
- * Work runs on the submitting CPU: waking another was most of a 4k
- * request's latency at queue depth 1 in the benchmark (bench/).  Except a
- * batch of a device with more than one bio in flight: the unbound queue
- * lets another CPU start its file I/O while the submitter goes on
- * submitting, as loop's unbound workers do.  Not work items of their own:
- * page-cache writes from several CPUs at once only contend for the file's
- * lock.  WQ_MEM_RECLAIM because we sit in the writeback path.
+ * Each device owns its workqueues, as dm-crypt and dm-delay do, each with
+ * its own rescuer (WQ_MEM_RECLAIM: we sit in the writeback path): a
+ * device whose file lives on another fileloop device never waits for a
+ * rescuer that the lower device's work needs.  Work runs on the
+ * submitting CPU (fc->wq), except a batch of a device with more than one
+ * bio in flight and buffered-mode writes and large reads (fc->deep_wq),
+ * where another CPU starts the file I/O while the submitter goes on.
  */
-static struct workqueue_struct *fileloop_wq;
-static struct workqueue_struct *fileloop_deep_wq;
-
 static struct workqueue_struct *fileloop_batch_wq(struct fileloop_c *fc)
 {
-	return atomic_read(&fc->in_flight) > 1 ? fileloop_deep_wq : fileloop_wq;
+	return atomic_read(&fc->in_flight) > 1 ? fc->deep_wq : fc->wq;
 }
 
 /*
@@ -172,7 +180,7 @@ static void fileloop_queue_serial(struct fileloop_io *io)
 	struct fileloop_c *fc = io->fc;
 
 	if (llist_add(&io->batch_node, &fc->serial))
-		queue_work(fc->use_dio ? fileloop_wq : fileloop_deep_wq,
+		queue_work(fc->use_dio ? fc->wq : fc->deep_wq,
 			   &fc->serial_work);
 }
 
@@ -326,6 +334,7 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 	struct file *file = fc->file;
 	struct iov_iter iter;
 	int flags = 0;
+	ssize_t ret;
 
 	io->iocb = (struct kiocb) {
 		.ki_filp = file,
@@ -357,7 +366,22 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 		io->iocb.ki_flags = 0;
 		return -EAGAIN;
 	}
-	return fileloop_call_iter(io, &iter);
+	ret = fileloop_call_iter(io, &iter);
+	/*
+	 * A page-cache write that meets an error after copying some bytes
+	 * returns the short count: the rest is written again, so that the bio
+	 * ends with the error itself (ENOSPC, EDQUOT), not a generic EIO.
+	 */
+	while (!io->iocb.ki_complete && ret > 0 && iov_iter_count(&iter)) {
+		ssize_t more = fileloop_call_iter(io, &iter);
+
+		if (more <= 0) {
+			ret = more ?: ret;
+			break;
+		}
+		ret += more;
+	}
+	return ret;
 }
 
 static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
@@ -429,7 +453,13 @@ static void fileloop_handle_bio(struct fileloop_io *io, struct bio *bio)
 		int suspend_err = xchg(&fc->flush_err, 0);
 
 		atomic64_inc(&fc->stats.flushes);
-		ret = vfs_fsync(fc->file, 0) ?: suspend_err;
+		/*
+		 * Nothing was written through a read-only table, and its file
+		 * may have no ->fsync (squashfs, iso9660, erofs).
+		 */
+		if (!fc->read_only)
+			ret = vfs_fsync(fc->file, 0);
+		ret = ret ?: suspend_err;
 		if (ret || !bio_sectors(bio))
 			goto out;
 	}
@@ -492,7 +522,7 @@ static void fileloop_batch_work(struct work_struct *work)
 				  batch_node) {
 		bio = fileloop_io_bio(io);
 		if (!fileloop_rw_nowait(io, bio))
-			queue_work(fileloop_wq, &io->work);
+			queue_work(io->fc->wq, &io->work);
 	}
 	blk_finish_plug(&plug);
 	memalloc_noio_restore(noio_flags);
@@ -548,7 +578,7 @@ static struct workqueue_struct *fileloop_work_wq(struct fileloop_c *fc,
 	if (!fc->use_dio && bio_op(bio) == REQ_OP_READ &&
 	    bio->bi_iter.bi_size >= FILELOOP_LARGE_IO)
 		return fileloop_batch_wq(fc);
-	return fileloop_wq;
+	return fc->wq;
 }
 
 /* Direct reads and writes that need no flush first can be batched. */
@@ -629,8 +659,8 @@ static int fileloop_parse_features(struct fileloop_c *fc,
 	if (!as->argc)
 		return 0;
 
-	ret = fileloop_shift_uint(as, 0, 4, &nr_features, error,
-				  "Invalid number of feature arguments: expected 0 to 4");
+	ret = fileloop_shift_uint(as, 0, 5, &nr_features, error,
+				  "Invalid number of feature arguments: expected 0 to 5");
 	if (ret)
 		return ret;
 	if (nr_features != as->argc) {
@@ -655,6 +685,12 @@ static int fileloop_parse_features(struct fileloop_c *fc,
 				return -EINVAL;
 			}
 			fc->no_discard = true;
+		} else if (!strcasecmp(name, "shared")) {
+			if (fc->shared) {
+				*error = "Duplicate feature shared";
+				return -EINVAL;
+			}
+			fc->shared = true;
 		} else if (!strcasecmp(name, "block_size")) {
 			if (fc->block_size_set) {
 				*error = "Duplicate feature block_size";
@@ -672,11 +708,22 @@ static int fileloop_parse_features(struct fileloop_c *fc,
 			fc->block_size_set = true;
 		} else {
 			DMERR("unrecognised feature '%s'", name);
-			*error = "Unrecognised feature: use direct_io, buffered_io, block_size <n> or no_discard";
+			*error = "Unrecognised feature: use direct_io, buffered_io, block_size <n>, no_discard or shared";
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+/* @path with the bytes in @esc written as \ooo, or NULL. */
+static char *fileloop_escape(const char *path, const char *esc)
+{
+	size_t len = 4 * strlen(path);	/* every byte may become \ooo */
+	char *out = kmalloc(len + 1, GFP_KERNEL);
+
+	if (out)
+		out[string_escape_str(path, out, len, ESCAPE_OCTAL, esc)] = '\0';
+	return out;
 }
 
 static int fileloop_parse_path(struct fileloop_c *fc, const char *arg,
@@ -700,15 +747,12 @@ static int fileloop_parse_path(struct fileloop_c *fc, const char *arg,
 		return -EINVAL;
 	}
 
-	len = 4 * strlen(fc->path);	/* every byte may become \ooo */
-	fc->table_path = kmalloc(len + 1, GFP_KERNEL);
-	if (!fc->table_path) {
+	fc->table_path = fileloop_escape(fc->path, FILELOOP_PATH_ESCAPE);
+	fc->ima_path = fileloop_escape(fc->path, FILELOOP_IMA_ESCAPE);
+	if (!fc->table_path || !fc->ima_path) {
 		*error = "Cannot allocate path";
 		return -ENOMEM;
 	}
-	len = string_escape_str(fc->path, fc->table_path, len, ESCAPE_OCTAL,
-				FILELOOP_PATH_ESCAPE);
-	fc->table_path[len] = '\0';
 	return 0;
 }
 
@@ -834,18 +878,75 @@ static char *fileloop_open_error(int err, bool read_only)
 	}
 }
 
+/*
+ * A backing block device is claimed the way dm claims every device it
+ * stacks on: the claim refuses a mounted device, and the holder links
+ * show the stack to lsblk and dmsetup deps.  I/O still goes through
+ * fc->file.
+ */
+static int fileloop_claim_bdev(struct dm_target *ti, struct fileloop_c *fc,
+			       struct inode *inode)
+{
+	int ret = dm_get_device(ti, fc->path, dm_table_get_mode(ti->table),
+				&fc->dev);
+
+	if (ret) {
+		DMERR("%s: cannot claim block device: %pe", fc->path,
+		      ERR_PTR(ret));
+		ti->error = "Cannot claim the backing block device (mounted, or held by another driver?)";
+		return ret;
+	}
+	/* The path is looked up twice: it must name one device both times. */
+	if (fc->dev->bdev != I_BDEV(inode)) {
+		ti->error = "Backing block device path changed while the table was loaded";
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* 0 for a regular file or a block device, -EINVAL for others, or -errno. */
+static int fileloop_check_type(const char *name)
+{
+	struct path path;
+	umode_t mode;
+	int ret;
+
+	ret = kern_path(name, LOOKUP_FOLLOW, &path);
+	if (ret)
+		return ret;
+	mode = d_inode(path.dentry)->i_mode;
+	path_put(&path);
+	return S_ISREG(mode) || S_ISBLK(mode) ? 0 : -EINVAL;
+}
+
 static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 			 loff_t end_bytes)
 {
 	int flags = O_LARGEFILE | (fc->read_only ? O_RDONLY : O_RDWR);
 	struct inode *inode;
+	struct kstat st;
 	loff_t size;
+	int ret;
 
+	/*
+	 * Only a regular file or a block device is opened: a FIFO opened
+	 * read-only waits for a writer forever, a character device may act
+	 * on open.  The type is looked at first, and O_NONBLOCK and O_NOCTTY
+	 * hold for a path swapped between the look and the open.
+	 */
+	ret = fileloop_check_type(fc->path);
+	if (ret) {
+		ti->error = ret == -EINVAL ?
+			"Backing file must be a regular file or a block device" :
+			fileloop_open_error(ret, fc->read_only);
+		return ret;
+	}
 	/*
 	 * O_NOATIME: an image's atime says nothing, and updating it would
 	 * cost reads a transaction of the backing filesystem.  Only the owner
 	 * or CAP_FOWNER may ask for it.
 	 */
+	flags |= O_NONBLOCK | O_NOCTTY;
 	fc->file = filp_open(fc->path, flags | O_NOATIME, 0);
 	if (PTR_ERR_OR_ZERO(fc->file) == -EPERM)
 		fc->file = filp_open(fc->path, flags, 0);
@@ -858,12 +959,24 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 		ti->error = fileloop_open_error(ret, fc->read_only);
 		return ret;
 	}
+	/* Reported in the status, for the tool to check it mapped its file. */
+	ret = vfs_getattr(&fc->file->f_path, &st, STATX_INO,
+			  AT_STATX_SYNC_AS_STAT);
+	if (ret) {
+		ti->error = "Cannot stat backing file";
+		return ret;
+	}
+	fc->st_dev = st.dev;
+	fc->st_ino = st.ino;
 
 	inode = fc->file->f_mapping->host;
 	if (!S_ISREG(inode->i_mode) && !S_ISBLK(inode->i_mode)) {
 		ti->error = "Backing file must be a regular file or a block device";
 		return -EINVAL;
 	}
+	spin_lock(&fc->file->f_lock);
+	fc->file->f_flags &= ~O_NONBLOCK;
+	spin_unlock(&fc->file->f_lock);
 	/* Some pseudo filesystems' files have a size but only ->read. */
 	if (!fc->file->f_op->read_iter ||
 	    (!fc->read_only && (!fc->file->f_op->write_iter ||
@@ -874,6 +987,11 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 	if (fileloop_backed_by_itself(ti, inode)) {
 		ti->error = "Backing file lives on the device being built";
 		return -ELOOP;
+	}
+	if (S_ISBLK(inode->i_mode)) {
+		ret = fileloop_claim_bdev(ti, fc, inode);
+		if (ret)
+			return ret;
 	}
 
 	size = S_ISBLK(inode->i_mode) ? bdev_nr_bytes(I_BDEV(inode)) :
@@ -887,14 +1005,110 @@ static int fileloop_open(struct dm_target *ti, struct fileloop_c *fc,
 	return 0;
 }
 
-static void fileloop_free(struct fileloop_c *fc)
+/*
+ * Every constructed target, so that two devices never write one file
+ * behind each other's back: two page caches, or two filesystems, on one
+ * image.
+ */
+static LIST_HEAD(fileloop_mapped);
+static DEFINE_MUTEX(fileloop_mapped_lock);
+
+static struct inode *fileloop_inode(struct fileloop_c *fc)
 {
+	return fc->file->f_mapping->host;
+}
+
+/*
+ * A read-write range may overlap no range of the same inode that another
+ * device maps, and a read-only one no read-write one, unless both are
+ * shared.  Tables of one device (a reload, several segments) may.
+ */
+static struct fileloop_c *fileloop_find_conflict(struct fileloop_c *fc)
+{
+	struct fileloop_c *other;
+
+	lockdep_assert_held(&fileloop_mapped_lock);
+	list_for_each_entry(other, &fileloop_mapped, mapped) {
+		if (other->md == fc->md ||
+		    fileloop_inode(other) != fileloop_inode(fc) ||
+		    (other->read_only && fc->read_only) ||
+		    (other->shared && fc->shared))
+			continue;
+		if (fc->offset < other->offset + other->len &&
+		    other->offset < fc->offset + fc->len)
+			return other;
+	}
+	return NULL;
+}
+
+static int fileloop_register(struct dm_target *ti, struct fileloop_c *fc)
+{
+	struct fileloop_c *other;
+
+	mutex_lock(&fileloop_mapped_lock);
+	other = fileloop_find_conflict(fc);
+	if (!other) {
+		list_add_tail(&fc->mapped, &fileloop_mapped);
+		mutex_unlock(&fileloop_mapped_lock);
+		return 0;
+	}
+	DMERR("%s: sectors %llu-%llu already mapped %s by %s (%s)",
+	      fc->path, (unsigned long long)fc->offset,
+	      (unsigned long long)(fc->offset + fc->len - 1),
+	      other->read_only ? "read-only" : "read-write",
+	      other->dm_name, dm_device_name(other->md));
+	ti->error = other->read_only ?
+		"Backing file range is mapped read-only by another device: load this table read-only, or add shared to both" :
+		"Backing file range is mapped read-write by another device: remove it first, or add shared to both";
+	mutex_unlock(&fileloop_mapped_lock);
+	return -EBUSY;
+}
+
+static void fileloop_unregister(struct fileloop_c *fc)
+{
+	mutex_lock(&fileloop_mapped_lock);
+	list_del(&fc->mapped);
+	mutex_unlock(&fileloop_mapped_lock);
+}
+
+static void fileloop_free(struct dm_target *ti, struct fileloop_c *fc)
+{
+	if (fc->deep_wq)
+		destroy_workqueue(fc->deep_wq);
+	if (fc->wq)
+		destroy_workqueue(fc->wq);
 	free_percpu(fc->batches);
+	if (fc->dev)
+		dm_put_device(ti, fc->dev);
 	if (fc->file)
 		fput(fc->file);
+	kfree(fc->ima_path);
 	kfree(fc->table_path);
 	kfree(fc->path);
 	kfree(fc);
+}
+
+static int fileloop_alloc_queues(struct dm_target *ti, struct fileloop_c *fc)
+{
+	const char *dev = dm_table_device_name(ti->table);
+	int cpu;
+
+	fc->wq = alloc_workqueue("kfileloopd/%s",
+				 FILELOOP_WQ_PERCPU | WQ_MEM_RECLAIM, 0, dev);
+	fc->deep_wq = alloc_workqueue("kfileloopd_deep/%s",
+				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0, dev);
+	fc->batches = alloc_percpu(struct fileloop_batch);
+	if (!fc->wq || !fc->deep_wq || !fc->batches) {
+		ti->error = "Cannot allocate workqueues";
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu) {
+		struct fileloop_batch *batch = per_cpu_ptr(fc->batches, cpu);
+
+		init_llist_head(&batch->bios);
+		INIT_WORK(&batch->work, fileloop_batch_work);
+	}
+	return 0;
 }
 
 /*
@@ -907,7 +1121,7 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	unsigned long long offset;
 	struct fileloop_c *fc;
 	loff_t end_bytes;
-	int cpu, ret;
+	int ret;
 
 	if (argc < 2) {
 		ti->error = "Invalid argument count: need <path> <offset> [<#features> <feature>...]";
@@ -921,18 +1135,10 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	init_llist_head(&fc->serial);
 	INIT_WORK(&fc->serial_work, fileloop_serial_work);
-	fc->batches = alloc_percpu(struct fileloop_batch);
-	if (!fc->batches) {
-		ti->error = "Cannot allocate batch lists";
-		ret = -ENOMEM;
-		goto bad;
-	}
-	for_each_possible_cpu(cpu) {
-		struct fileloop_batch *batch = per_cpu_ptr(fc->batches, cpu);
-
-		init_llist_head(&batch->bios);
-		INIT_WORK(&batch->work, fileloop_batch_work);
-	}
+	fc->md = dm_table_get_md(ti->table);
+	if (dm_copy_name_and_uuid(fc->md, fc->dm_name, NULL))
+		strscpy(fc->dm_name, dm_device_name(fc->md), sizeof(fc->dm_name));
+	fc->len = ti->len;
 	fc->block_size = SECTOR_SIZE;
 	fc->read_only = !fileloop_table_writable(ti->table);
 
@@ -959,6 +1165,12 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ret = fileloop_choose_io_mode(ti, fc);
 	if (ret)
 		goto bad;
+	ret = fileloop_alloc_queues(ti, fc);
+	if (ret)
+		goto bad;
+	ret = fileloop_register(ti, fc);
+	if (ret)
+		goto bad;
 
 	ti->num_flush_bios = 1;
 	/* No underlying dm_dev tells dm we honour flushes: say so. */
@@ -973,20 +1185,17 @@ static int fileloop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	return 0;
 
 bad:
-	fileloop_free(fc);
+	fileloop_free(ti, fc);
 	return ret;
 }
 
 static void fileloop_dtr(struct dm_target *ti)
 {
 	struct fileloop_c *fc = ti->private;
-	int cpu;
 
-	/* Its last bio may end before a work item returns. */
-	flush_work(&fc->serial_work);
-	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu_ptr(fc->batches, cpu)->work);
-	fileloop_free(fc);
+	fileloop_unregister(fc);
+	/* Destroying the queues waits for work items still returning. */
+	fileloop_free(ti, fc);
 }
 
 /*
@@ -1021,20 +1230,23 @@ static void fileloop_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("%s %lld %lld %lld %lld %lld %lld %lld %lld",
+		DMEMIT("%s %lld %lld %lld %lld %lld %lld %lld %lld %u:%u %llu",
 		       fc->use_dio ? "direct" : "buffered",
 		       atomic64_read(&s->reads), atomic64_read(&s->writes),
 		       atomic64_read(&s->flushes), atomic64_read(&s->fua),
 		       atomic64_read(&s->discards),
 		       atomic64_read(&s->write_zeroes),
-		       atomic64_read(&s->errors), atomic64_read(&s->retries));
+		       atomic64_read(&s->errors), atomic64_read(&s->retries),
+		       MAJOR(fc->st_dev), MINOR(fc->st_dev),
+		       (unsigned long long)fc->st_ino);
 		break;
 
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %llu", fc->table_path,
 		       (unsigned long long)fc->offset);
 		nr_features = (fc->io_request != FILELOOP_IO_AUTO) +
-			      2 * fc->block_size_set + fc->no_discard;
+			      2 * fc->block_size_set + fc->no_discard +
+			      fc->shared;
 		if (!nr_features)
 			break;
 		DMEMIT(" %u", nr_features);
@@ -1046,15 +1258,17 @@ static void fileloop_status(struct dm_target *ti, status_type_t type,
 			DMEMIT(" block_size %u", fc->block_size);
 		if (fc->no_discard)
 			DMEMIT(" no_discard");
+		if (fc->shared)
+			DMEMIT(" shared");
 		break;
 
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
-		DMEMIT(",file_name=%s,offset=%llu,io_mode=%s,block_size=%u,discard=%c,readonly=%c;",
-		       fc->table_path, (unsigned long long)fc->offset,
+		DMEMIT(",file_name=%s,offset=%llu,io_mode=%s,block_size=%u,discard=%c,readonly=%c,shared=%c;",
+		       fc->ima_path, (unsigned long long)fc->offset,
 		       fc->use_dio ? "direct" : "buffered", fc->block_size,
 		       ti->num_discard_bios ? 'y' : 'n',
-		       fc->read_only ? 'y' : 'n');
+		       fc->read_only ? 'y' : 'n', fc->shared ? 'y' : 'n');
 		break;
 	}
 }
@@ -1093,7 +1307,7 @@ static void fileloop_io_hints(struct dm_target *ti,
 
 static struct target_type fileloop_target = {
 	.name		 = "fileloop",
-	.version	 = {1, 0, 0},
+	.version	 = {1, 1, 0},
 	.module		 = THIS_MODULE,
 	.ctr		 = fileloop_ctr,
 	.dtr		 = fileloop_dtr,
@@ -1106,38 +1320,12 @@ static struct target_type fileloop_target = {
 
 static int __init dm_fileloop_init(void)
 {
-	int ret;
-
-	fileloop_wq = alloc_workqueue("kfileloopd",
-				      FILELOOP_WQ_PERCPU | WQ_MEM_RECLAIM, 0);
-	if (!fileloop_wq)
-		return -ENOMEM;
-	fileloop_deep_wq = alloc_workqueue("kfileloopd_deep",
-					   WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!fileloop_deep_wq) {
-		ret = -ENOMEM;
-		goto destroy_wq;
-	}
-
-	ret = dm_register_target(&fileloop_target);
-	if (ret) {
-		DMERR("register failed %d", ret);
-		goto destroy_deep_wq;
-	}
-	return 0;
-
-destroy_deep_wq:
-	destroy_workqueue(fileloop_deep_wq);
-destroy_wq:
-	destroy_workqueue(fileloop_wq);
-	return ret;
+	return dm_register_target(&fileloop_target);
 }
 
 static void __exit dm_fileloop_exit(void)
 {
 	dm_unregister_target(&fileloop_target);
-	destroy_workqueue(fileloop_deep_wq);
-	destroy_workqueue(fileloop_wq);
 }
 
 module_init(dm_fileloop_init);

@@ -26,4 +26,26 @@ is "$(grep -c "crashed while booting, before 'true' started.*booting once more" 
 "${vm[@]}" -- sh -c 'echo crashing; echo c >/proc/sysrq-trigger' >/dev/null 2>"$err"
 is "$?" 123 "a guest that crashes under the command is a crash"
 is "$(grep -c 'booting once more' "$err")" 0 "and it is not booted again"
+
+# Every guest suite formats /dev/vd*: run on a host by mistake, each must
+# refuse before it does anything.  Tried as nobody, from a copy nobody can
+# read, so that a suite whose guard is broken can do no harm here.
+copy=$(mktemp -d)
+trap 'rm -f "$err" "$top/build/vm/suites-no-such-kernel.tap"; rm -rf "$copy"' EXIT
+mkdir -p "$copy/tests"
+cp -r "$top/tests/guest" "$top/tests/lib" "$copy/tests/"
+chmod -R a+rX "$copy"
+for suite in "$copy"/tests/guest/*.t; do
+	name=$(basename "$suite")
+	before=$(find /tmp -maxdepth 1 -name 'flt.*' | wc -l)
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+		"$suite" 2>&1 </dev/null)
+	rc=$?
+	after=$(find /tmp -maxdepth 1 -name 'flt.*' | wc -l)
+	ok "$([ "$rc" = 77 ] && [ "$before" = "$after" ] &&
+	      ! grep -qE '^(not )?ok ' <<<"$out" &&
+	      grep -q 'refusing to run outside the fileloop test VM' <<<"$out"; echo $?)" \
+	   "$name refuses to run on the host (exit $rc)"
+	[ "$rc" = 77 ] || diag "$out"
+done
 done_testing

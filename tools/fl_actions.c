@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -187,13 +188,16 @@ out:
 }
 
 /* Size in bytes of a regular file or block device. */
-static int backing_size(const char *path, uint64_t *size)
+/* st, when not NULL, gets what stat() says of path. */
+static int backing_size(const char *path, uint64_t *size, struct stat *out)
 {
 	struct stat st;
 	int fd, r = 0;
 
 	if (stat(path, &st))
 		return -errno;
+	if (out)
+		*out = st;
 	if (S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
 		return 0;
@@ -241,9 +245,100 @@ static int map_sectors(const struct fl_opts *o, const char *file,
 	return 0;
 }
 
-/* Map path as name; uuid FILELOOP-<name>, stable for the mapping's life. */
+/*
+ * The first device other than skip that maps the inode of target, by any
+ * path (a hard link or a bind mount is another path to the same file);
+ * NULL when there is none.  *as is the path it was mapped by.
+ */
+static int find_mapping(const struct stat *target, const char *skip,
+			char **name, char **as)
+{
+	struct fl_dev *devs;
+	struct stat st;
+	size_t n, i;
+	int r;
+
+	*name = *as = NULL;
+	r = fl_list_all(&devs, &n);
+	if (r)
+		return r;
+	for (i = 0; i < n && !*name; i++) {
+		if ((skip && !strcmp(devs[i].dm_name, skip)) ||
+		    stat(devs[i].params.path, &st) ||
+		    st.st_dev != target->st_dev || st.st_ino != target->st_ino)
+			continue;
+		*name = strdup(devs[i].name);
+		*as = strdup(devs[i].params.path);
+		if (!*name || !*as)
+			r = -ENOMEM;
+	}
+	fl_devs_free(devs, n);
+	if (r) {
+		free(*name);
+		free(*as);
+		*name = *as = NULL;
+	}
+	return r;
+}
+
+/* The kernel said EBUSY: say who holds the file, as losetup does. */
+static int busy_msg(const char *map_name, const char *path,
+		    const struct stat *st)
+{
+	char *holder, *as;
+
+	if (find_mapping(st, map_name, &holder, &as) || !holder) {
+		msg("%s is in use (a mounted or claimed block device?)", path);
+		return FL_EXIT_BUSY;
+	}
+	if (strcmp(as, path))
+		msg("%s is already mapped by %s (as %s); close it first, or give --shared to both (cluster filesystems only)",
+		    path, holder, as);
+	else
+		msg("%s is already mapped by %s; close it first, or give --shared to both (cluster filesystems only)",
+		    path, holder);
+	free(holder);
+	free(as);
+	return FL_EXIT_BUSY;
+}
+
+/*
+ * The kernel opens the table's path itself, after we checked the file:
+ * a symlink or a rename swapped in between would map another file.  The
+ * target reports the device and inode it opened; they must be st's.
+ */
+static int check_mapped_file(const char *name, const char *path,
+			     const struct stat *st)
+{
+	struct fl_dm_target t = { 0 };
+	struct fl_stats s;
+	int r;
+
+	r = fl_dm_table(name, true, &t);
+	if (!r)
+		r = t.params ? fl_stats_parse(t.params, &s) : -EINVAL;
+	fl_dm_target_free(&t);
+	if (r)
+		return fail(r, "cannot read the status of %s", name);
+	if (!s.have_file_id)
+		return 0;	/* a target older than 1.1 does not say */
+	if (s.file_major != major(st->st_dev) ||
+	    s.file_minor != minor(st->st_dev) ||
+	    s.file_ino != (uint64_t)st->st_ino) {
+		msg("%s was replaced while it was being mapped: the kernel opened another file; undone",
+		    path);
+		return FL_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/*
+ * Map path as name; uuid FILELOOP-<name>, stable for the mapping's life.
+ * st is what the caller checked of path.  On failure nothing is mapped.
+ */
 static int map_file(const char *name, const char *path,
-		    const struct fl_opts *o, uint64_t sectors)
+		    const struct fl_opts *o, uint64_t sectors,
+		    const struct stat *st)
 {
 	struct fl_params p = o->map;
 	char *params, *uuid;
@@ -265,6 +360,8 @@ static int map_file(const char *name, const char *path,
 		msg("device %s already exists", name);
 		return FL_EXIT_BUSY;
 	}
+	if (r == -EBUSY)
+		return busy_msg(name, path, st);
 	if (r == -EINVAL) {
 		/* The target's ctr said no (or there is no such target). */
 		msg("the kernel refused the table for %s (is dm-fileloop loaded? see dmesg)",
@@ -273,7 +370,14 @@ static int map_file(const char *name, const char *path,
 	}
 	if (r)
 		return fail(r, "cannot create device %s", name);
-	return 0;
+	r = check_mapped_file(name, path, st);
+	if (r) {
+		int e = fl_dm_remove(name);
+
+		if (e)
+			fail(e, "cleanup: cannot remove device %s", name);
+	}
+	return r;
 }
 
 /*
@@ -287,6 +391,18 @@ static int need_luks_library(void)
 	return r ? fail(r, "LUKS needs libcryptsetup") : 0;
 }
 
+/* A key file others can read is a key others have: say so, and go on. */
+static void warn_key_file_mode(const char *key_file)
+{
+	struct stat st;
+
+	if (!key_file || !strcmp(key_file, "-") || stat(key_file, &st) ||
+	    !S_ISREG(st.st_mode) || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+		return;
+	msg("warning: key file %s is accessible by others (mode %04o); chmod 600 it",
+	    key_file, (unsigned)(st.st_mode & 07777));
+}
+
 static int get_secret(const struct fl_opts *o, const char *name, bool confirm,
 		      char **pass, size_t *len)
 {
@@ -298,6 +414,7 @@ static int get_secret(const struct fl_opts *o, const char *name, bool confirm,
 	r = need_luks_library();
 	if (r)
 		return r;
+	warn_key_file_mode(o->key_file);
 	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", name);
 	req.prompt = prompt;
 	r = fl_passphrase_get(&req, pass, len);
@@ -439,33 +556,29 @@ static void unwind(const struct built *b)
  */
 static int check_not_mapped(const char *path, const struct stat *target)
 {
-	struct fl_dev *devs;
-	struct stat st;
-	size_t n, i;
-	int r, ex = 0;
+	char *holder, *as;
+	int r;
 
-	r = fl_list_all(&devs, &n);
+	r = find_mapping(target, NULL, &holder, &as);
 	if (r)
 		return fail(r, "cannot list devices");
-	for (i = 0; i < n; i++) {
-		if (stat(devs[i].params.path, &st) ||
-		    st.st_dev != target->st_dev || st.st_ino != target->st_ino)
-			continue;
-		if (strcmp(devs[i].params.path, path))
-			msg("%s is in use by %s (mapped as %s)", path,
-			    devs[i].name, devs[i].params.path);
-		else
-			msg("%s is in use by %s", path, devs[i].name);
-		ex = FL_EXIT_BUSY;
-		break;
-	}
-	fl_devs_free(devs, n);
-	return ex;
+	if (!holder)
+		return 0;
+	if (strcmp(as, path))
+		msg("%s is in use by %s (mapped as %s)", path, holder, as);
+	else
+		msg("%s is in use by %s", path, holder);
+	free(holder);
+	free(as);
+	return FL_EXIT_BUSY;
 }
 
-/* Make the image: new (O_EXCL, 0600), or truncated over with --force. */
+/*
+ * Make the image: new (O_EXCL, 0600), or truncated over with --force.
+ * *made gets what fstat() says of the file made.
+ */
 static int make_image(const struct fl_opts *o, const char *path,
-		      bool *created)
+		      bool *created, struct stat *made)
 {
 	struct stat st;
 	int fd, r = 0;
@@ -519,6 +632,8 @@ static int make_image(const struct fl_opts *o, const char *path,
 	else if (ftruncate(fd, (off_t)o->size))
 		r = -errno;
 	if (!r && fsync(fd))
+		r = -errno;
+	if (!r && fstat(fd, made))
 		r = -errno;
 	close(fd);
 	if (r) {
@@ -596,13 +711,13 @@ static int action_create(const struct fl_opts *o)
 	if (luks && (ex = get_secret(o, name, true, &pass, &plen)))
 		goto out;
 
-	ex = make_image(o, path, &created);
+	ex = make_image(o, path, &created, &st);
 	if (ex)
 		goto out;
 	b.unlink_path = created ? path : NULL;
 	fl_state_remove(name);	/* a stale record must not be trusted */
 
-	ex = map_file(b.map_name, path, o, sectors);
+	ex = map_file(b.map_name, path, o, sectors, &st);
 	if (ex)
 		goto fail;
 	b.mapped = true;
@@ -628,7 +743,7 @@ static int action_create(const struct fl_opts *o)
 		}
 		b.opened = true;
 	}
-	fl_secret_free(pass, plen);
+	fl_secret_free(pass);
 	pass = NULL;
 
 	snprintf(dev, sizeof(dev), "/dev/mapper/%s", name);
@@ -653,7 +768,7 @@ static int action_create(const struct fl_opts *o)
 fail:
 	unwind(&b);
 out:
-	fl_secret_free(pass, plen);
+	fl_secret_free(pass);
 	free(file_layer);
 	free(path);
 	return ex;
@@ -667,13 +782,14 @@ static int action_open(const struct fl_opts *o)
 	char dev[PATH_MAX];
 	uint64_t size, sectors;
 	size_t plen = 0;
+	struct stat st;
 	bool luks;
 	int ex, r;
 
 	path = realpath(file, NULL);
 	if (!path)
 		return fail(-errno, "%s", file);
-	r = backing_size(path, &size);
+	r = backing_size(path, &size, &st);
 	if (r == -EMEDIUMTYPE) {
 		msg("%s is not a regular file or block device", file);
 		ex = FL_EXIT_USAGE;
@@ -712,7 +828,7 @@ static int action_open(const struct fl_opts *o)
 		goto out;
 	fl_state_remove(name);
 
-	ex = map_file(b.map_name, path, o, sectors);
+	ex = map_file(b.map_name, path, o, sectors, &st);
 	if (ex)
 		goto fail;
 	b.mapped = true;
@@ -722,7 +838,7 @@ static int action_open(const struct fl_opts *o)
 	if (luks) {
 		snprintf(dev, sizeof(dev), "/dev/mapper/%s", file_layer);
 		r = luks_open(dev, name, pass, plen, o->read_only);
-		fl_secret_free(pass, plen);
+		fl_secret_free(pass);
 		pass = NULL;
 		if (r) {
 			ex = luks_open_msg(r, name);
@@ -742,7 +858,7 @@ static int action_open(const struct fl_opts *o)
 fail:
 	unwind(&b);
 out:
-	fl_secret_free(pass, plen);
+	fl_secret_free(pass);
 	free(file_layer);
 	free(type);
 	free(path);
@@ -939,6 +1055,8 @@ static int action_status(const struct fl_opts *o)
 	printf("  block size: %u\n", d.params.block_size ? d.params.block_size :
 						       FL_SECTOR);
 	printf("  discard:    %s\n", d.params.no_discard ? "off" : "on");
+	if (d.params.shared)
+		printf("  shared:     yes: other devices may map the file\n");
 	printf("  mapping:    %s (%s)\n", d.dm_name, d.uuid);
 	if (d.segments > 1)
 		printf("  segments:   %u (only the first is shown)\n", d.segments);
@@ -1020,7 +1138,7 @@ static int action_resize(const struct fl_opts *o)
 		ex = FL_EXIT_BUSY;
 		goto out;
 	}
-	r = backing_size(d.params.path, &old_size);
+	r = backing_size(d.params.path, &old_size, NULL);
 	if (r) {
 		ex = fail(r, "%s", d.params.path);
 		goto out;
@@ -1138,7 +1256,7 @@ undo:
 		msg("could not shrink %s back to %" PRIu64 " bytes",
 		    d.params.path, old_size);
 out:
-	fl_secret_free(pass, plen);
+	fl_secret_free(pass);
 	free(limit);
 	free(params);
 	free(type);
@@ -1156,7 +1274,7 @@ static int action_table(const struct fl_opts *o)
 	path = realpath(o->args[0], NULL);
 	if (!path)
 		return fail(-errno, "%s", o->args[0]);
-	r = backing_size(path, &size);
+	r = backing_size(path, &size, NULL);
 	if (r) {
 		ex = r == -EMEDIUMTYPE ?
 		     (msg("%s is not a regular file or block device", path),
@@ -1201,7 +1319,8 @@ static int action_keygen(const struct fl_opts *o)
 	"      --direct-io          insist on O_DIRECT I/O to the file\n" \
 	"      --buffered-io        use the page cache of the file\n" \
 	"  -b, --block-size N       logical block size: 512, 1024, 2048, 4096\n" \
-	"      --no-discard         do not pass discards to the file\n"
+	"      --no-discard         do not pass discards to the file\n" \
+	"      --shared             let other devices map the file too (both need it)\n"
 #define MAP_HELP TABLE_HELP \
 	"  -r, --read-only          read-only mapping\n"
 #define LUKS_HELP \

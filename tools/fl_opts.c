@@ -32,6 +32,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_BUFFERED_IO] = { "buffered-io",	       0, 0 },
 	[OPT_BLOCK_SIZE]  = { "block-size",	       1, 'b' },
 	[OPT_NO_DISCARD]  = { "no-discard",	       0, 0 },
+	[OPT_SHARED]	  = { "shared",		       0, 0 },
 	[OPT_LUKS]	  = { "luks",		       0, 0 },
 	[OPT_NO_LUKS]	  = { "no-luks",	       0, 0 },
 	[OPT_MKFS]	  = { "mkfs",		       1, 0 },
@@ -157,6 +158,9 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 		return 0;
 	case OPT_NO_DISCARD:
 		o->map.no_discard = true;
+		return 0;
+	case OPT_SHARED:
+		o->map.shared = true;
 		return 0;
 	case OPT_MKFS:
 		if (!*arg || strchr(arg, '/'))

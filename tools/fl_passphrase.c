@@ -14,14 +14,7 @@
 
 #include "fl_cryptlib.h"
 #include "fl_passphrase.h"
-
-void fl_secret_free(char *secret, size_t len)
-{
-	if (!secret)
-		return;
-	explicit_bzero(secret, len);
-	free(secret);
-}
+#include "fl_secret.h"
 
 /*
  * A core file holds the whole memory of the process: a passphrase being
@@ -47,17 +40,17 @@ int fl_secrets_no_core(void)
 /*
  * Hand back the secret in a buffer of exactly its length (+1 for a NUL the
  * libraries never need but a debugger likes), wiping the working buffer,
- * so every secret is later freed with fl_secret_free(secret, len).
+ * so every secret is later freed with fl_secret_free(secret).
  */
-static int exact_copy(char *buf, size_t cap, size_t len, char **out)
+static int exact_copy(char *buf, size_t len, char **out)
 {
-	char *exact = malloc(len + 1);
+	char *exact = fl_secret_alloc(len + 1);
 
 	if (exact) {
 		memcpy(exact, buf, len);
 		exact[len] = '\0';
 	}
-	fl_secret_free(buf, cap);
+	fl_secret_free(buf);
 	if (!exact)
 		return -ENOMEM;
 	*out = exact;
@@ -75,22 +68,22 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 	char *buf, *nbuf;
 	ssize_t got;
 
-	buf = malloc(cap);
+	buf = fl_secret_alloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max + 1) {
-				fl_secret_free(buf, cap);
+				fl_secret_free(buf);
 				return -EFBIG;
 			}
-			nbuf = malloc(cap * 2);
+			nbuf = fl_secret_alloc(cap * 2);
 			if (!nbuf) {
-				fl_secret_free(buf, cap);
+				fl_secret_free(buf);
 				return -ENOMEM;
 			}
 			memcpy(nbuf, buf, n);
-			fl_secret_free(buf, cap);
+			fl_secret_free(buf);
 			buf = nbuf;
 			cap *= 2;
 		}
@@ -100,7 +93,7 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 		if (got < 0) {
 			int e = -errno;
 
-			fl_secret_free(buf, cap);
+			fl_secret_free(buf);
 			return e;
 		}
 		if (!got)
@@ -108,11 +101,11 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 		n += (size_t)got;
 	}
 	if (n > max) {
-		fl_secret_free(buf, cap);
+		fl_secret_free(buf);
 		return -EFBIG;
 	}
 	*len = n;
-	return exact_copy(buf, cap, n, out);
+	return exact_copy(buf, n, out);
 }
 
 /*
@@ -149,7 +142,7 @@ static int read_line(int fd, bool tty, char **out, size_t *len)
 	char *buf, c;
 	ssize_t got;
 
-	buf = calloc(1, FL_PASS_MAX + 1);
+	buf = fl_secret_alloc(FL_PASS_MAX + 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -161,7 +154,7 @@ static int read_line(int fd, bool tty, char **out, size_t *len)
 		 * off meanwhile.
 		 */
 		if (tty && tty_signalled()) {
-			fl_secret_free(buf, FL_PASS_MAX + 1);
+			fl_secret_free(buf);
 			return -EINTR;
 		}
 		got = read(fd, &c, 1);
@@ -170,20 +163,20 @@ static int read_line(int fd, bool tty, char **out, size_t *len)
 		if (got < 0) {
 			int e = -errno;
 
-			fl_secret_free(buf, FL_PASS_MAX + 1);
+			fl_secret_free(buf);
 			return e;
 		}
 		if (!got || c == '\n')
 			break;
 		if (n == FL_PASS_MAX) {
-			fl_secret_free(buf, FL_PASS_MAX + 1);
+			fl_secret_free(buf);
 			return -EFBIG;
 		}
 		buf[n++] = c;
 	}
 	explicit_bzero(&c, 1);	/* the last byte read sat on the stack */
 	*len = n;
-	return exact_copy(buf, FL_PASS_MAX + 1, n, out);
+	return exact_copy(buf, n, out);
 }
 
 static void tty_note_signal(int sig)
@@ -304,9 +297,9 @@ static int tty_passphrase(const struct fl_pass_req *req, char **out,
 	r = tty_read("Verify passphrase: ", &again, &again_len);
 	if (!r && (again_len != *len || memcmp(again, *out, *len)))
 		r = -EBADMSG;
-	fl_secret_free(again, again_len);
+	fl_secret_free(again);
 	if (r) {
-		fl_secret_free(*out, *len);
+		fl_secret_free(*out);
 		*out = NULL;
 		*len = 0;
 	}
@@ -336,7 +329,7 @@ int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 	if (r)
 		return r;
 	if (!*len) {
-		fl_secret_free(*pass, 0);
+		fl_secret_free(*pass);
 		*pass = NULL;
 		return -ENODATA;
 	}
@@ -354,11 +347,11 @@ int fl_keygen(const char *path, size_t bytes)
 	r = fl_cryptlib_load();
 	if (r)
 		return r;
-	key = malloc(bytes);
+	key = fl_secret_alloc(bytes);
 	if (!key)
 		return -ENOMEM;
 	if (sym_RAND_bytes(key, (int)bytes) != 1) {
-		free(key);
+		fl_secret_free(key);
 		return -EIO;
 	}
 	/* O_EXCL + O_NOFOLLOW: never overwrite, never write through a link. */
@@ -388,7 +381,6 @@ int fl_keygen(const char *path, size_t bytes)
 	if (r)
 		unlink(path);
 out:
-	explicit_bzero(key, bytes);
-	free(key);
+	fl_secret_free(key);
 	return r;
 }

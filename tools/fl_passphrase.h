@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Secrets: passphrases and key files (cryptsetup's semantics) and random
- * key generation.  A secret lives in exactly one heap buffer, which
- * fl_secret_free() wipes with explicit_bzero before freeing.  Secrets
- * never come from argv or the environment.
+ * key generation.  A secret lives in exactly one buffer from
+ * fl_secret_alloc() (locked memory, see fl_secret.h), which
+ * fl_secret_free() wipes before releasing.  Secrets never come from argv
+ * or the environment.
  *
  *   key_file == NULL, stdin a tty   prompt without echo (and confirm)
  *   key_file == NULL, stdin not tty the first line of stdin, no newline
@@ -20,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fl_secret.h"
+
 #define FL_KEYFILE_MAX	(8U << 20)	/* cryptsetup's keyfile-size limit */
 #define FL_PASS_MAX	512U		/* cryptsetup's passphrase limit */
 #define FL_KEYGEN_DEFAULT 512U		/* bytes of a generated key file */
@@ -32,7 +35,6 @@ struct fl_pass_req {
 
 int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 		      size_t *len);
-void fl_secret_free(char *secret, size_t len);
 
 /*
  * Keep this process's memory, secrets included, out of core files (and

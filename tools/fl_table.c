@@ -118,7 +118,12 @@ int fl_params_format(const struct fl_params *p, char **out)
 	}
 	if (p->no_discard) {
 		nargs++;
-		snprintf(features + len, sizeof(features) - len, " no_discard");
+		len += (size_t)snprintf(features + len, sizeof(features) - len,
+					" no_discard");
+	}
+	if (p->shared) {
+		nargs++;
+		snprintf(features + len, sizeof(features) - len, " shared");
 	}
 
 	path = fl_path_escape(p->path);
@@ -194,6 +199,10 @@ static int parse_features(char **s, struct fl_params *p)
 			if (p->no_discard)
 				return -EINVAL;
 			p->no_discard = true;
+		} else if (!strcmp(f, "shared")) {
+			if (p->shared)
+				return -EINVAL;
+			p->shared = true;
 		} else {
 			return -EINVAL;
 		}
@@ -242,6 +251,28 @@ void fl_params_free(struct fl_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* "<major>:<minor> <inode>" */
+static int parse_file_id(char **s, struct fl_stats *st)
+{
+	char *dev = next_field(s), *ino = next_field(s), *minor;
+	uint32_t maj, min;
+
+	if (!dev || !ino)
+		return -EINVAL;
+	minor = strchr(dev, ':');
+	if (!minor)
+		return -EINVAL;
+	*minor++ = '\0';
+	if (fl_parse_u32(dev, 0, UINT32_MAX, &maj) ||
+	    fl_parse_u32(minor, 0, UINT32_MAX, &min) ||
+	    fl_parse_u64(ino, &st->file_ino))
+		return -EINVAL;
+	st->file_major = maj;
+	st->file_minor = min;
+	st->have_file_id = true;
+	return 0;
+}
+
 int fl_stats_parse(const char *s, struct fl_stats *st)
 {
 	uint64_t *counters[] = {
@@ -272,6 +303,8 @@ int fl_stats_parse(const char *s, struct fl_stats *st)
 		if (!f || fl_parse_u64(f, counters[i]))
 			goto out;
 	}
+	if (cur && parse_file_id(&cur, st))
+		goto out;
 	if (!cur)
 		r = 0;
 out:

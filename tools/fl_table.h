@@ -4,7 +4,10 @@
  *
  *   <start> <length> fileloop <path> <offset> [<#features> <feature>...]
  *   INFO:  <io_mode> <reads> <writes> <flushes> <fua> <discards>
- *          <write_zeroes> <errors>
+ *          <write_zeroes> <errors> <retries> [<major>:<minor> <inode>]
+ *
+ * The last two (target 1.1) are what stat() says of the file the kernel
+ * opened.
  *
  * Pure string work, no system calls, so all of it is unit-tested.
  */
@@ -29,12 +32,16 @@ struct fl_params {
 	enum fl_io_mode io;
 	unsigned block_size;	/* 0: the target's default, 512 */
 	bool no_discard;
+	bool shared;		/* other devices may map the same range */
 };
 
 struct fl_stats {
 	enum fl_io_mode io;	/* FL_IO_DIRECT or FL_IO_BUFFERED */
 	uint64_t reads, writes, flushes, fua, discards, write_zeroes, errors;
 	uint64_t retries;	/* direct I/O the filesystem made wait */
+	bool have_file_id;	/* the target reports the next three */
+	unsigned file_major, file_minor;
+	uint64_t file_ino;
 };
 
 bool fl_block_size_valid(unsigned bs);

@@ -44,6 +44,26 @@ run_fails "discard on the read-only device fails" blkdiscard /dev/mapper/flt-ro
 is "$(flt_sha "$img" 0 16777216)" "$sha" "file unchanged"
 is "$(flt_info flt-ro writes)" 0 "no write reached the target"
 dmsetup remove flt-ro
+# An image inside a read-only filesystem whose files have no ->fsync
+# (squashfs, as on live media), mapped read-only: a flush has nothing to
+# write and succeeds.  The squashfs image is itself mapped by fileloop.
+mkdir -p "$FLT_DIR/sq"
+flt_file "$FLT_DIR/sq/inner.img" 8M
+inner_sha=$(flt_sha "$FLT_DIR/sq/inner.img" 0 8388608)
+mksquashfs "$FLT_DIR/sq" "$xfs/media.sqfs" -quiet -noappend -no-progress >/dev/null
+truncate -s %4096 "$xfs/media.sqfs"
+flt_create --readonly flt-media --table "0 $(flt_sectors "$xfs/media.sqfs") fileloop $xfs/media.sqfs 0"
+mkdir -p "$FLT_DIR/media"
+run_ok "mount the squashfs image" mount -t squashfs -o ro /dev/mapper/flt-media "$FLT_DIR/media"
+flt_create --readonly flt-live --table "0 16384 fileloop $FLT_DIR/media/inner.img 0"
+is "$(flt_sha /dev/mapper/flt-live 0 8388608)" "$inner_sha" "the image inside squashfs reads back"
+f0=$(flt_info flt-live flushes)
+run_ok "fsync of the read-only device over squashfs succeeds" sync /dev/mapper/flt-live
+ok "$([ "$(flt_info flt-live flushes)" -gt "$f0" ]; echo $?)" "the flush reached the target"
+is "$(flt_info flt-live errors)" 0 "no error counted"
+dmsetup remove flt-live
+umount "$FLT_DIR/media"
+dmsetup remove flt-media
 ok "$(flt_no_devices; echo $?)" "no device left at the end"
 
 done_testing

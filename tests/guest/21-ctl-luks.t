@@ -87,6 +87,13 @@ is "$(flt_sha /dev/mapper/flt-kf 0 $((2 << 20)))" "$(sha "$FLT_DIR/src2")" "data
 "$FLC" keygen "$d/other.key"
 flc_exit 5 "another key file is refused" "$FLC" open flt-kf "$d/kf.img" --key-file "$d/other.key"
 flc_nothing_left "wrong key file"
+ok "$(! grep -q 'accessible by others' <<<"$FLC_OUT"; echo $?)" "no warning for a 0600 key file"
+cp "$d/vault.key" "$d/open.key"
+chmod 644 "$d/open.key"
+flc_exit 0 "open with a key file others can read" "$FLC" open flt-kf "$d/kf.img" --key-file "$d/open.key"
+flc_says "warning: key file .*open.key is accessible by others \(mode 0644\); chmod 600 it" \
+	"a key file others can read is warned about"
+"$FLC" close flt-kf
 
 # --- fileloopctl's container, stock cryptsetup on a plain fileloop mapping ----------
 flc_exit 0 "open --no-luks maps the image without unlocking" "$FLC" open flt-raw "$img" --no-luks

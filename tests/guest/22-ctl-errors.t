@@ -216,6 +216,24 @@ flc_only "LUKS held open" flt-lb flt-lb-file
 exec 3<&-
 "$FLC" close flt-lb
 
+# --- a file another device maps: named, as losetup names the loop device ---------------------------
+"$FLC" create flt-holder "$d/held.img" --size 32M >/dev/null
+ln -s "$d/held.img" "$d/held-link.img"
+flc_exit 3 "open of a file another device maps read-write" "$FLC" open flt-second "$d/held-link.img" --no-luks
+flc_says "held.img is already mapped by flt-holder; close it first, or give --shared to both" \
+	"message names the device that holds it"
+flc_exit 3 "read-only open of it too" "$FLC" open flt-second "$d/held.img" -r --no-luks
+flc_only "refused second mapping" flt-holder
+flc_exit 3 "--shared on the second alone" "$FLC" open flt-second "$d/held.img" --shared --no-luks
+"$FLC" close flt-holder
+flc_exit 0 "open --shared" "$FLC" open flt-holder "$d/held.img" --shared --no-luks
+flc_exit 0 "and --shared a second time" "$FLC" open flt-second "$d/held.img" --shared --no-luks
+flc_exit 0 "status shows it" "$FLC" status flt-second
+flc_says "shared: +yes" "status says shared"
+"$FLC" close flt-holder
+"$FLC" close flt-second
+flc_nothing_left "shared"
+
 # --- not ours ---------------------------------------------------------------------------------------
 dmsetup create flt-zero --table "0 2048 zero"
 flc_exit 4 "close of a non-fileloop device" "$FLC" close flt-zero

@@ -2,6 +2,18 @@
 # Every device a suite makes is named flt-*, every mount lives under
 # $FLT_DIR; the EXIT trap removes both, so a failing suite leaves nothing.
 
+# The suites mkfs /dev/vda and /dev/vdb and load tables as root: they run
+# only inside the project's VM, recognised by the share scripts/vm gives
+# it (9p tag "vmout" at /run/fileloop-vm), never on a host by mistake.
+flt_in_test_vm() {
+	awk '$1 == "vmout" && $2 == "/run/fileloop-vm" && $3 == "9p" { f = 1 }
+	     END { exit !f }' /proc/mounts 2>/dev/null
+}
+if ! flt_in_test_vm; then
+	echo "$0: refusing to run outside the fileloop test VM: it formats /dev/vd*; run it with tests/vm-<kernel>.t" >&2
+	exit 77
+fi
+
 FLT_DIR=$(mktemp -d /tmp/flt.XXXXXX)
 FLT_LOG=$FLT_DIR/log
 

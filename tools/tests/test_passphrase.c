@@ -57,7 +57,7 @@ static void get(const char *key_file, int want_r, const void *want,
 	} else {
 		ok(!pass, "%s: no buffer on failure", what);
 	}
-	fl_secret_free(pass, len);
+	fl_secret_free(pass);
 }
 
 /*

@@ -26,6 +26,14 @@ int main(void)
 	is_u64(st.write_zeroes, 6, "write_zeroes");
 	is_u64(st.errors, 7, "errors");
 	is_u64(st.retries, 8, "retries");
+	ok(!st.have_file_id, "a 1.0 target's line has no file id");
+	is_int(fl_stats_parse("direct 1 2 3 4 5 6 7 8 254:3 1234567890123", &st),
+	       0, "line with the file's device and inode");
+	ok(st.have_file_id, "file id seen");
+	is_int((int)st.file_major, 254, "file major");
+	is_int((int)st.file_minor, 3, "file minor");
+	is_u64(st.file_ino, 1234567890123ULL, "file inode");
+	is_u64(st.retries, 8, "retries before the file id");
 	is_int(fl_stats_parse("buffered 0 0 0 0 0 0 18446744073709551615 0", &st),
 	       0, "buffered line, max counter");
 	is_int(st.io, FL_IO_BUFFERED, "io buffered");
@@ -42,5 +50,12 @@ int main(void)
 	bad("direct 1 2 3 -4 5 6 7 8");
 	bad("direct 1 2 3 4 5 6 7 18446744073709551616");
 	bad("direct 1 2 3 x 5 6 7 8");
+	bad("direct 1 2 3 4 5 6 7 8 254:3");
+	bad("direct 1 2 3 4 5 6 7 8 254 3");
+	bad("direct 1 2 3 4 5 6 7 8 254:x 3");
+	bad("direct 1 2 3 4 5 6 7 8 :3 3");
+	bad("direct 1 2 3 4 5 6 7 8 254:3 -3");
+	bad("direct 1 2 3 4 5 6 7 8 254:3 3 9");
+	bad("direct 1 2 3 4 5 6 7 8 4294967296:3 3");
 	return done_testing();
 }

@@ -32,6 +32,7 @@ static void params_roundtrip(const struct fl_params *p, const char *want)
 	is_int(q.io, p->io, "io mode survives '%s'", want);
 	is_int(q.block_size, p->block_size, "block size survives '%s'", want);
 	is_int(q.no_discard, p->no_discard, "no_discard survives '%s'", want);
+	is_int(q.shared, p->shared, "shared survives '%s'", want);
 	fl_params_free(&q);
 	free(s);
 }
@@ -71,6 +72,13 @@ int main(void)
 	p.block_size = 4096;
 	p.no_discard = true;
 	params_roundtrip(&p, "/img/x.img 2048 4 buffered_io block_size 4096 no_discard");
+	p.shared = true;
+	params_roundtrip(&p, "/img/x.img 2048 5 buffered_io block_size 4096 no_discard shared");
+	p.io = FL_IO_AUTO;
+	p.block_size = 0;
+	p.no_discard = false;
+	params_roundtrip(&p, "/img/x.img 2048 1 shared");
+	p.shared = false;
 	p.path = "/a dir/b\\c\nd";
 	p.io = FL_IO_AUTO;
 	p.block_size = 0;
@@ -105,6 +113,8 @@ int main(void)
 	bad_params("/x 0 1 block_size");
 	bad_params("/x 0 2 no_discard no_discard");
 	bad_params("/x 0 1 no_discard extra");
+	bad_params("/x 0 2 shared shared");
+	bad_params("/x 0 1 Shared");
 	bad_params("/x\\ y 0");
 	return done_testing();
 }

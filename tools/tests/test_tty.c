@@ -80,7 +80,7 @@ static int child(int slave, bool confirm, int want_r)
 		_exit(1);
 	if (!r && (len != 7 || memcmp(pass, "hunter2", 7)))
 		_exit(2);
-	fl_secret_free(pass, len);
+	fl_secret_free(pass);
 	_exit(0);
 }
 

@@ -35,7 +35,7 @@ ok $rc "$lines lines: each refused with a message, or a device that reads and go
 [ $rc = 0 ] || diag "$(grep '^bad' <<<"$out" | head -n 20)"
 
 # Every fileloop refusal the kernel logged is one the target wrote.
-known=$(grep -o '"[A-Z][^"]*"' "$top/kernel/dm-fileloop.c" | tr -d '"' | sed 's/\\\\/\\/g')
+known=$(grep -o '"[A-Za-z][^"]*"' "$top/kernel/dm-fileloop.c" | tr -d '"' | sed 's/\\\\/\\/g')
 unknown=$(sed -n 's/^msg [0-9]* //p' <<<"$out" | grep -vxF -f <(printf '%s\n' "$known"))
 is "$unknown" "" "every refusal message is one of the target's ti->error strings"
 diag "$(grep '^msg' <<<"$out" | sort -k2 -n -r)"

@@ -250,11 +250,33 @@ static int map_sectors(const struct fl_opts *o, const char *file,
  * path (a hard link or a bind mount is another path to the same file);
  * NULL when there is none.  *as is the path it was mapped by.
  */
+/* Does the target report st's file as the one it opened (target 1.1)? */
+static bool same_file(const struct fl_stats *s, const struct stat *st)
+{
+	return s->file_major == major(st->st_dev) &&
+	       s->file_minor == minor(st->st_dev) &&
+	       s->file_ino == (uint64_t)st->st_ino;
+}
+
+/*
+ * Does d map target's inode?  The target says which file it opened; an
+ * older one is asked through its table's path, which a rename or unlink
+ * since may have moved.
+ */
+static bool maps_file(const struct fl_dev *d, const struct stat *target)
+{
+	struct stat st;
+
+	if (d->have_stats && d->stats.have_file_id)
+		return same_file(&d->stats, target);
+	return !stat(d->params.path, &st) && st.st_dev == target->st_dev &&
+	       st.st_ino == target->st_ino;
+}
+
 static int find_mapping(const struct stat *target, const char *skip,
 			char **name, char **as)
 {
 	struct fl_dev *devs;
-	struct stat st;
 	size_t n, i;
 	int r;
 
@@ -264,8 +286,7 @@ static int find_mapping(const struct stat *target, const char *skip,
 		return r;
 	for (i = 0; i < n && !*name; i++) {
 		if ((skip && !strcmp(devs[i].dm_name, skip)) ||
-		    stat(devs[i].params.path, &st) ||
-		    st.st_dev != target->st_dev || st.st_ino != target->st_ino)
+		    !maps_file(&devs[i], target))
 			continue;
 		*name = strdup(devs[i].name);
 		*as = strdup(devs[i].params.path);
@@ -322,9 +343,7 @@ static int check_mapped_file(const char *name, const char *path,
 		return fail(r, "cannot read the status of %s", name);
 	if (!s.have_file_id)
 		return 0;	/* a target older than 1.1 does not say */
-	if (s.file_major != major(st->st_dev) ||
-	    s.file_minor != minor(st->st_dev) ||
-	    s.file_ino != (uint64_t)st->st_ino) {
+	if (!same_file(&s, st)) {
 		msg("%s was replaced while it was being mapped: the kernel opened another file; undone",
 		    path);
 		return FL_EXIT_FAIL;

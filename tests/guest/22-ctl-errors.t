@@ -225,6 +225,12 @@ flc_says "held.img is already mapped by flt-holder; close it first, or give --sh
 flc_exit 3 "read-only open of it too" "$FLC" open flt-second "$d/held.img" -r --no-luks
 flc_only "refused second mapping" flt-holder
 flc_exit 3 "--shared on the second alone" "$FLC" open flt-second "$d/held.img" --shared --no-luks
+# Found by the inode the target opened, not by its table's path.
+mv "$d/held.img" "$d/held-moved.img"
+flc_exit 3 "open of the holder's file after it was renamed" "$FLC" open flt-second "$d/held-moved.img" --no-luks
+flc_says "held-moved.img is already mapped by flt-holder \(as .*/held.img\)" \
+	"the holder is still named, with the path it was mapped by"
+mv "$d/held-moved.img" "$d/held.img"
 "$FLC" close flt-holder
 flc_exit 0 "open --shared" "$FLC" open flt-holder "$d/held.img" --shared --no-luks
 flc_exit 0 "and --shared a second time" "$FLC" open flt-second "$d/held.img" --shared --no-luks

@@ -10,7 +10,8 @@
 xfs=$(flt_scratch_fs xfs) || { ok 1 "mount xfs scratch disk"; done_testing; exit; }
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
 off=8192		# sectors: 4 MiB into the file
-len=65536		# sectors: 32 MiB
+len=32768		# sectors: 16 MiB
+fsize=$((32 * 1048576))	# the file, with room after the mapping
 
 # <filesystem dir>:<feature> -- tmpfs gets the default mode, whatever it is.
 for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; do
@@ -18,7 +19,7 @@ for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; 
 	fs=$(stat -f -c %T "$dir")
 	mode="$fs ${feat:-default}"
 	img=$dir/io.img
-	flt_file "$img" 64M
+	flt_file "$img" 32M
 	flt_create flt-io --table "0 $len fileloop $img $off${feat:+ 1 $feat}"
 	if [ -n "$feat" ]; then
 		is "$(flt_info flt-io io_mode)" "${feat%_io}" "$mode: STATUS says ${feat%_io}"
@@ -30,7 +31,7 @@ for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; 
 	   "$mode: reading the whole device gives the file bytes at the offset"
 
 	# file <- device: writes of several sizes at several places.
-	for spec in 512:0 4096:4096 65536:1048576 1048576:3145728 4194304:28311552 512:33553920; do
+	for spec in 512:0 4096:4096 65536:1048576 1048576:3145728 4194304:11534336 512:16776704; do
 		size=${spec%%:*} at=${spec#*:}
 		src=$FLT_DIR/src
 		head -c "$size" /dev/urandom > "$src"
@@ -51,16 +52,16 @@ for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; 
 	flt_fio_verify /dev/mapper/flt-io 32 8M "$FLT_DIR/fio.out"
 	ok $? "$mode: 4k random writes at queue depth 32 read back intact" ||
 		diag "$(tail -n 20 "$FLT_DIR/fio.out")"
-	flt_fio_verify /dev/mapper/flt-io 8 16M "$FLT_DIR/fio.out" 1M write
+	flt_fio_verify /dev/mapper/flt-io 8 8M "$FLT_DIR/fio.out" 1M write
 	ok $? "$mode: 1M writes at queue depth 8 read back intact" ||
 		diag "$(tail -n 20 "$FLT_DIR/fio.out")"
 
 	# The bytes just outside the mapping are untouched.
 	before=$(flt_sha "$img" 0 $((off * 512)))
-	after=$(flt_sha "$img" $(((off + len) * 512)) $((64 * 1048576 - (off + len) * 512)))
+	after=$(flt_sha "$img" $(((off + len) * 512)) $((fsize - (off + len) * 512)))
 	dd if=/dev/urandom of=/dev/mapper/flt-io bs=1M count=$((len / 2048)) oflag=direct status=none
 	is "$(flt_sha "$img" 0 $((off * 512)))" "$before" "$mode: bytes before the offset untouched"
-	is "$(flt_sha "$img" $(((off + len) * 512)) $((64 * 1048576 - (off + len) * 512)))" "$after" \
+	is "$(flt_sha "$img" $(((off + len) * 512)) $((fsize - (off + len) * 512)))" "$after" \
 		"$mode: bytes after the mapping untouched"
 
 	# file -> device after the device wrote: both views agree.
@@ -72,7 +73,7 @@ for setup in "$xfs:direct_io" "$xfs:buffered_io" "$ext4:direct_io" "$FLT_DIR:"; 
 done
 
 img=$xfs/io.img
-flt_file "$img" 64M
+flt_file "$img" 16M
 
 # Two mappings of one file at different ranges, written at the same time.
 flt_create flt-a --table "0 16384 fileloop $img 0"

@@ -11,7 +11,8 @@
 # (default 4, half of each kind, evenly spread, the last of each always).
 # At each, xfs must mount (log recovery), the image map again, ext4 mount
 # (journal recovery) and then fsck clean, and every record acknowledged by
-# then read back whole.
+# then read back whole.  FLT_REPLAY_STACKS chooses among direct_io,
+# buffered_io and luks-ext4 (default: all three).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -93,7 +94,7 @@ check_ext4_on_luks() {
 
 for i in $(seq 0 $((records - 1))); do record "$i"; done > "$R/expected"
 
-for mode in direct_io buffered_io luks-ext4; do
+for mode in ${FLT_REPLAY_STACKS:-direct_io buffered_io luks-ext4}; do
 	dmsetup create flt-data --table "0 $data_sectors linear $disk 0" &&
 	dmsetup create flt-logdev --table "0 $log_sectors linear $disk $data_sectors" &&
 	# A zeroed super block: an old log's entries must not look valid.

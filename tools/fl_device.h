@@ -177,10 +177,12 @@ int fl_device_prepare_open(struct fl_device *dev);
 /*
  * Build what was prepared: create makes the image and formats LUKS, open
  * maps the file there is; both map, unlock with pass (LUKS), make the
- * filesystem and mount as asked.  On failure all is undone.
+ * filesystem and mount as asked.  pass is wiped as soon as the LUKS
+ * layer is open (or has failed to open), before mkfs and mount.  On
+ * failure all is undone.
  */
-int fl_device_create(struct fl_device *dev, const char *pass, size_t len);
-int fl_device_open(struct fl_device *dev, const char *pass, size_t len);
+int fl_device_create(struct fl_device *dev, char *pass, size_t len);
+int fl_device_open(struct fl_device *dev, char *pass, size_t len);
 
 /* Size in bytes of a regular file or block device (-EMEDIUMTYPE: other). */
 int fl_backing_size(const char *path, uint64_t *size, struct stat *st);

@@ -218,8 +218,7 @@ static int build_luks(struct fl_device *dev, bool create, const char *pass,
 	return 0;
 }
 
-static int build(struct fl_device *dev, bool create, const char *pass,
-		 size_t len)
+static int build(struct fl_device *dev, bool create, char *pass, size_t len)
 {
 	bool created = false;
 	int r;
@@ -241,8 +240,13 @@ static int build(struct fl_device *dev, bool create, const char *pass,
 		goto fail;
 	snprintf(dev->map_dev, sizeof(dev->map_dev), "/dev/mapper/%s",
 		 dev->map_name);
-	if (dev->luks && (r = build_luks(dev, create, pass, len)))
-		goto fail;
+	if (dev->luks) {
+		r = build_luks(dev, create, pass, len);
+		if (pass)
+			explicit_bzero(pass, len);
+		if (r)
+			goto fail;
+	}
 	snprintf(dev->top_dev, sizeof(dev->top_dev), "/dev/mapper/%s",
 		 dev->p.name);
 	if (create && dev->p.mkfs) {
@@ -265,12 +269,12 @@ fail:
 	return r;
 }
 
-int fl_device_create(struct fl_device *dev, const char *pass, size_t len)
+int fl_device_create(struct fl_device *dev, char *pass, size_t len)
 {
 	return build(dev, true, pass, len);
 }
 
-int fl_device_open(struct fl_device *dev, const char *pass, size_t len)
+int fl_device_open(struct fl_device *dev, char *pass, size_t len)
 {
 	return build(dev, false, pass, len);
 }

@@ -2,7 +2,7 @@
 /*
  * fileloopctl: file-backed block devices through device-mapper's fileloop
  * target, with LUKS2 on top.  This file is the front door: parse, help,
- * root check, library log routing, dispatch to fl_action_types[].
+ * root check, library log routing, dispatch to fl_action_types[] (cmd_verbs.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include <libdevmapper.h>
 
-#include "fl_actions.h"
+#include "cmd.h"
 #include "fl_cryptlib.h"
 #include "fl_dm.h"
 #include "fl_opts.h"

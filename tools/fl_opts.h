@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Command line of fileloopctl: one verb table (cryptsetup's action_types
- * pattern, in fl_actions.c), one parser.  Parsing is a pure function of
+ * pattern, in cmd_verbs.c), one parser.  Parsing is a pure function of
  * argv, so it is unit-tested without root; it validates everything that
  * can be checked without touching the system (sizes, alignment,
  * exclusive options, options a verb does not take) and reports errors

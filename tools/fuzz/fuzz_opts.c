@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fl_actions.h"
+#include "cmd.h"
 #include "fl_opts.h"
 
 #define MAX_ARGS 32

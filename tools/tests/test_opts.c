@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fl_actions.h"
+#include "cmd.h"
 #include "fl_opts.h"
 #include "tap.h"
 

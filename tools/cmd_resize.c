@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fileloopctl resize NAME [--size SIZE]: grow the file and the device
+ * live (and LUKS on it), report the new size, and grow or name the tool
+ * that grows the filesystem on it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fl_secret.h"
+#include "fl_mount.h"
+#include "fl_probe.h"
+#include "fl_size.h"
+#include "fl_state.h"
+
+static int policy_msg(const struct fl_device *dev)
+{
+	const struct fl_dev *d = &dev->found;
+	const struct fl_resize_in *in = &dev->rin;
+
+	switch (dev->err.resize) {
+	case FL_RESIZE_SIZELIMIT:
+		cmd_msg("%s was mapped with --sizelimit %s: resize would map past it; to change its size, close it and open it again with a new --sizelimit",
+			d->name, dev->limit);
+		return FL_EXIT_USAGE;
+	case FL_RESIZE_SEGMENTS:
+		cmd_msg("%s has %u table segments; resize handles one file",
+			d->dm_name, d->segments);
+		return FL_EXIT_USAGE;
+	case FL_RESIZE_FOREIGN_LUKS:
+		cmd_msg("%s is in use by %s; resize that with cryptsetup",
+			d->name, d->luks);
+		return FL_EXIT_BUSY;
+	case FL_RESIZE_SHRINK_FILE:
+		cmd_msg("%s is %" PRIu64 " bytes; shrinking is not supported",
+			d->params.path, in->old_size);
+		return FL_EXIT_USAGE;
+	case FL_RESIZE_NOT_FILE:
+		cmd_msg("%s is not a regular file: it cannot grow",
+			d->params.path);
+		return FL_EXIT_USAGE;
+	case FL_RESIZE_READ_ONLY:
+		cmd_msg("%s is read-only", d->name);
+		return FL_EXIT_PERM;
+	case FL_RESIZE_GEOMETRY:
+		return cmd_geom_msg(dev->err.geom, d->params.path,
+				    dev->plan.new_size, in->offset, 0,
+				    in->block_size);
+	case FL_RESIZE_SHRINK_MAP:
+		cmd_msg("%s would shrink from %" PRIu64 " to %" PRIu64
+			" sectors; give a larger --size", d->name, d->sectors,
+			dev->plan.sectors);
+		return FL_EXIT_USAGE;
+	default:
+		return FL_EXIT_FAIL;
+	}
+}
+
+static int resize_msg(const struct fl_device *dev)
+{
+	const struct fl_device_error *e = &dev->err;
+
+	switch (e->step) {
+	case FL_STEP_READ_RECORD:
+		return cmd_fail(e->err, "cannot read the record of %s in "
+				FL_STATE_DIR, e->object);
+	case FL_STEP_RESIZE_POLICY:
+		return policy_msg(dev);
+	case FL_STEP_PATH:
+		return cmd_fail(e->err, "%s", e->object);
+	case FL_STEP_LUKS_QUERY:
+		return cmd_fail(e->err, "cannot query LUKS device %s", e->object);
+	case FL_STEP_GROW:
+		return cmd_fail(e->err, "cannot grow %s", e->object);
+	case FL_STEP_RELOAD:
+		return cmd_fail(e->err, "cannot reload the table of %s",
+				e->object);
+	case FL_STEP_LUKS_RESIZE:
+		if (e->err == -EPERM)
+			return cmd_luks_open_msg(e->err, e->object);
+		return cmd_fail(e->err, "cannot resize LUKS device %s",
+				e->object);
+	default:
+		return cmd_fail(e->err, "resize");
+	}
+}
+
+static void report(const struct fl_device *dev)
+{
+	const struct fl_dev *d = &dev->found;
+	char h[32], h2[32] = "?";
+
+	fl_size_human(dev->plan.sectors * FL_SECTOR, h, sizeof(h));
+	if (!d->luks) {
+		printf("%s: %s\n", dev->top_dev, h);
+		return;
+	}
+	if (dev->top_sectors)
+		fl_size_human(dev->top_sectors * FL_SECTOR, h2, sizeof(h2));
+	printf("%s: %s (file mapping %s: %s)\n", dev->top_dev, h2, d->dm_name,
+	       h);
+}
+
+/* Grow the filesystem on top (--fs), or say how; 0 or an exit status. */
+static int grow_fs(const struct fl_opts *o, const struct fl_device *dev)
+{
+	const char *top = dev->top_dev, *mnt = dev->found.mount;
+	char *type = NULL;
+	int r, ex = 0;
+
+	r = fl_probe_type(top, 0, &type);
+	if (r || !type)
+		return 0;	/* nothing on it that we know how to grow */
+	if (fl_opt_set(o, OPT_FS)) {
+		r = fl_grow_fs(type, top, mnt);
+		if (r == -EOPNOTSUPP)
+			cmd_msg("%s: growing a %s filesystem is not supported; grow it by hand",
+				top, type);
+		else if (r == -ENOTCONN)
+			cmd_msg("%s: xfs grows only when mounted; mount it and run xfs_growfs",
+				top);
+		else if (r)
+			cmd_msg("growing the %s filesystem on %s failed", type,
+				top);
+		if (r)
+			ex = FL_EXIT_FAIL;
+	} else if (!strncmp(type, "ext", 3)) {
+		printf("grow the filesystem with: resize2fs %s (or fileloopctl resize --fs)\n",
+		       top);
+	} else if (!strcmp(type, "xfs")) {
+		printf("grow the filesystem with: xfs_growfs %s (or fileloopctl resize --fs)\n",
+		       mnt ? mnt : "MOUNTPOINT");
+	}
+	free(type);
+	return ex;
+}
+
+int cmd_resize(const struct fl_opts *o)
+{
+	struct fl_device_params p = {
+		.name = o->args[0],
+		.size = o->size,
+		.allocate = fl_opt_set(o, OPT_ALLOCATE),
+	};
+	struct fl_device dev;
+	bool need_key = false;
+	char *pass = NULL;
+	size_t plen = 0;
+	int ex;
+
+	fl_device_init(&dev, &p);
+	ex = cmd_find(&dev, p.name);
+	if (ex)
+		goto out;
+	if (fl_device_resize_prepare(&dev, fl_opt_set(o, OPT_SIZE),
+				     &need_key)) {
+		ex = resize_msg(&dev);
+		goto out;
+	}
+	if (dev.found.luks && (need_key || o->key_file) &&
+	    (ex = cmd_get_secret(o, dev.found.luks, false, &pass, &plen)))
+		goto out;
+	if (fl_device_resize(&dev, pass, plen)) {
+		ex = resize_msg(&dev);
+		cmd_undo_msgs(&dev.err.undo);
+		goto out;
+	}
+	report(&dev);
+	ex = grow_fs(o, &dev);
+out:
+	fl_secret_free(pass);
+	fl_device_free(&dev);
+	return ex;
+}

@@ -54,6 +54,12 @@ exit 1" "an unknown setup is refused up front"
 is "$(timeout 30 "$top/bench/run" --workloads qd1 2>&1 | head -n 1)" \
    "bench/run: no workload 'qd1' (workloads: randread-4k-qd1 randread-4k-qd32x2 randwrite-4k-qd32 read-1m-qd8 write-1m-qd8 randrw-4k-qd16)" \
    "an unknown workload is refused up front"
+is "$(timeout 30 "$top/bench/run" --backing holes 2>&1; echo "exit $?")" \
+   "bench/run: --backing full, sparse or reflink, not 'holes'
+exit 1" "an unknown backing kind is refused up front"
+is "$(timeout 30 "$top/bench/run" --backing reflink --fs ext4 2>&1; echo "exit $?")" \
+   "bench/run: --backing reflink needs --fs xfs
+exit 1" "a reflinked file is refused on ext4"
 
 # The report's scale table: loop's deferred teardown counts in its total,
 # a dm tool shows none.
@@ -126,4 +132,18 @@ is "$(row randread-4k-qd1 2)" \
 is "$(row randread-4k-qd1 3)" \
    "| randread-4k-qd1 | 200 | 150 | 100 | 100 | 80 |" \
    "the IOPS table gives each setup's median"
+# CPU per I/O: the median over rounds per setup, fio's usr+sys beside it,
+# and fileloop against loop marked against the bar (no higher).
+{
+	printf 'setup\tworkload\tcpu_us_per_io\tfio_cpu_pct\tround\n'
+	printf 'bare\trandread-4k-qd1\t%s\t%s\t%s\n' 10 5 1 12 5 2 11 5 3
+	printf 'fileloop\trandread-4k-qd1\t%s\t%s\t%s\n' 20 6 1 22 6 2 90 6 3
+	printf 'loop-dio\trandread-4k-qd1\t%s\t%s\t%s\n' 25 7 1 24 7 2 26 7 3
+	printf 'loop-buf\trandread-4k-qd1\t%s\t%s\t%s\n' 30 8 1 30 8 2 30 8 3
+	printf 'fileloop-buf\trandread-4k-qd1\t%s\t%s\t%s\n' 33 9 1 33 9 2 33 9 3
+} >"$run/cpu.tsv"
+run_ok "bench/report reports CPU per I/O" "$top/bench/report" "$run" "$run/out.md"
+is "$(sed -n '/^## Guest CPU/,$p' "$run/out.md" | grep -F '| randread-4k-qd1 |')" \
+   "| randread-4k-qd1 | 11 (5) | 22 (6) | 25 (7) | 30 (8) | 33 (9) | 0.88 ✓ | 1.10 ✗ |" \
+   "the CPU table: medians per setup, fileloop against loop marked"
 done_testing

@@ -33,6 +33,8 @@ flt_create flt-upper --table "0 524288 fileloop $FLT_DIR/mid/upper.img 0 1 buffe
 
 cg=/sys/fs/cgroup
 mountpoint -q $cg || mount -t cgroup2 none $cg
+grep -qw memory $cg/cgroup.controllers
+ok $? "the kernel has the memory cgroup controller (CONFIG_MEMCG)"
 echo +memory > $cg/cgroup.subtree_control 2>/dev/null
 mkdir -p $cg/flt-stress
 echo $((64 << 20)) > $cg/flt-stress/memory.max
@@ -46,7 +48,7 @@ sh -c "echo \$\$ > $cg/flt-stress/cgroup.procs && exec fio --name=pressure \
 	--output=$FLT_DIR/fio-pressure" >/dev/null 2>&1
 rc=$?
 ok $rc "pressure: fio verify through fileloop on ext4 on LUKS on fileloop, ${secs}s in 64 MiB"
-[ $rc = 0 ] || diag "$(tail -n 20 "$FLT_DIR/fio-pressure")"
+[ $rc = 0 ] || diag "$(grep -iE "verify|err=|error|bad" "$FLT_DIR/fio-pressure" | head -n 20)" "$(tail -n 20 "$FLT_DIR/fio-pressure")"
 ok "$([ "$(cat $cg/flt-stress/memory.events 2>/dev/null | awk '$1 == "max" { print $2 }')" -gt 0 ]; echo $?)" \
 	"pressure: the cgroup hit its limit ($(tr '\n' ' ' < $cg/flt-stress/memory.events))"
 is "$(flt_info flt-upper errors):$(flt_info flt-lower errors)" "0:0" "pressure: no errors in either layer"

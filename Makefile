@@ -18,6 +18,8 @@
 #   make dkms            register the module with DKMS, build and install it
 #                        for KVER (the running kernel unless given)
 #   make dkms-remove     undo make dkms
+#   make deb             Debian packages fileloop-dkms and fileloopctl in
+#                        build/deb/ (docs/packaging.md)
 
 KVER ?= $(shell uname -r)
 # Default tree: the running kernel's, else the newest Debian 6.1 headers.
@@ -41,7 +43,7 @@ PKG_VERSION := ${shell sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog}
 
 .PHONY: all deps module tools tools-trixie modules-all check unit \
 	unit-build demo test-tools bench install clean sparse module-debug \
-	check-debug check-long dkms-source dkms dkms-remove
+	check-debug check-long dkms-source dkms dkms-remove deb
 
 all: module tools
 
@@ -191,6 +193,28 @@ dkms-remove:
 		$(DKMS) remove $(DKMS_MODULE) --all; \
 	else echo "dkms-remove: $(DKMS_MODULE) is not registered"; fi
 	rm -rf $(DKMS_SOURCE_TREE)/fileloop-$(DKMS_VERSION)
+
+# Debian packages (debian/), built from a copy of the tree so the build
+# never writes into the source tree; the .debs, .changes and .buildinfo
+# end up in build/deb/.  The copy holds the files git knows as they are in
+# the working tree (uncommitted changes included, ignored files not); out
+# of git, everything but build/.  Version: debian/changelog.
+DEB_DIR = build/deb
+DEB_SRC = $(DEB_DIR)/src/fileloop-$(PKG_VERSION)
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	{ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard; \
+	  else find . \( -path ./build -o -path ./.git \) -prune -o \
+		! -type d -print0; fi; } | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -Jauto
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo \
+		$(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	@ls -1 $(DEB_DIR)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true

@@ -202,6 +202,9 @@ dkms-remove:
 DEB_DIR = build/deb
 DEB_SRC = $(DEB_DIR)/src/fileloop-$(PKG_VERSION)
 deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo \
+		"make deb: no dpkg-buildpackage (run scripts/install-deps)" >&2; \
+		exit 1; }
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_SRC)
 	{ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \

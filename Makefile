@@ -15,6 +15,11 @@
 #   make demo            the quick-start job: a LUKS vault in a file
 #   make bench           benchmark against loop (see bench/README.md)
 #   make install         install module and tools on this host
+#   make dkms            register the module with DKMS, build and install it
+#                        for KVER (the running kernel unless given)
+#   make dkms-remove     undo make dkms
+#   make deb             Debian packages fileloop-dkms and fileloopctl in
+#                        build/deb/ (docs/packaging.md)
 
 KVER ?= $(shell uname -r)
 # Default tree: the running kernel's, else the newest Debian 6.1 headers.
@@ -32,10 +37,13 @@ TEST_KERNELS ?= 6.1 6.12 $(shell scripts/kernel-release 6.18 >/dev/null 2>&1 && 
 # tools/build, so host and trixie binaries never mix.
 TRIXIE_TOOLS = build/tools-trixie
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# The release version: debian/changelog's (native, no revision).  Braces:
+# make would end $(shell ...) at the sed's first ')'.
+PKG_VERSION := ${shell sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog}
 
 .PHONY: all deps module tools tools-trixie modules-all check unit \
 	unit-build demo test-tools bench install clean sparse module-debug \
-	check-debug check-long
+	check-debug check-long dkms-source dkms dkms-remove deb
 
 all: module tools
 
@@ -149,6 +157,69 @@ install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
 	depmod -a $(KVER)
 	$(MAKE) -C tools install PREFIX=$(PREFIX)
+
+# DKMS from this tree.  The version is the release's plus "+dev", so a
+# tree registered this way never takes over /usr/src/fileloop-<version> of
+# an installed fileloop-dkms package, and make dkms-remove finds it again
+# after further commits.  DKMS_VERSION=... picks another.
+DKMS ?= dkms
+DKMS_VERSION ?= $(PKG_VERSION)+dev
+DKMS_MODULE = fileloop/$(DKMS_VERSION)
+DKMS_STAGE = build/dkms/fileloop-$(DKMS_VERSION)
+# Where dkms add copies the tree (dkms's source_tree); dkms remove keeps it.
+DKMS_SOURCE_TREE ?= /usr/src
+
+# The module's source as DKMS and the package ship it: Kbuild, the sources
+# and dkms.conf with its version.
+dkms-source:
+	rm -rf $(DKMS_STAGE)
+	mkdir -p $(DKMS_STAGE)
+	cp kernel/Kbuild $(KERNEL_SOURCES) $(DKMS_STAGE)/
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' kernel/dkms.conf \
+		>$(DKMS_STAGE)/dkms.conf
+
+# dkms add copies the tree once: a second make dkms must replace what an
+# earlier one registered, so that goes first.
+dkms: dkms-source
+	@if $(DKMS) status $(DKMS_MODULE) | grep -q .; then \
+		echo "$(DKMS) remove $(DKMS_MODULE) --all"; \
+		$(DKMS) remove $(DKMS_MODULE) --all; fi
+	rm -rf $(DKMS_SOURCE_TREE)/fileloop-$(DKMS_VERSION)
+	$(DKMS) add $(DKMS_STAGE)
+	$(DKMS) build $(DKMS_MODULE) -k $(KVER)
+	$(DKMS) install $(DKMS_MODULE) -k $(KVER)
+
+dkms-remove:
+	@if $(DKMS) status $(DKMS_MODULE) | grep -q .; then \
+		echo "$(DKMS) remove $(DKMS_MODULE) --all"; \
+		$(DKMS) remove $(DKMS_MODULE) --all; \
+	else echo "dkms-remove: $(DKMS_MODULE) is not registered"; fi
+	rm -rf $(DKMS_SOURCE_TREE)/fileloop-$(DKMS_VERSION)
+
+# Debian packages (debian/), built from a copy of the tree so the build
+# never writes into the source tree; the .debs, .changes and .buildinfo
+# end up in build/deb/.  The copy holds the files git knows as they are in
+# the working tree (uncommitted changes included, ignored files not); out
+# of git, everything but build/.  Version: debian/changelog.
+DEB_DIR = build/deb
+DEB_SRC = $(DEB_DIR)/src/fileloop-$(PKG_VERSION)
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo \
+		"make deb: no dpkg-buildpackage (run scripts/install-deps)" >&2; \
+		exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	{ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard; \
+	  else find . \( -path ./build -o -path ./.git \) -prune -o \
+		! -type d -print0; fi; } | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -Jauto
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo \
+		$(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	@ls -1 $(DEB_DIR)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null || true

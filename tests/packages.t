@@ -137,7 +137,8 @@ is "$(field "$ctl_deb" Architecture)" "$arch" "fileloopctl is Architecture: $arc
 # DKMS and depmod write to the overlay's tmpfs, gone when it exits.
 k61=$("$top/scripts/kernel-release" 6.1 2>/dev/null)
 if [ "$(id -u)" -ne 0 ] || ! grep -qw overlay /proc/filesystems || [ -z "$k61" ]; then
-	diag "skipping the install test: needs root, overlayfs and Debian's 6.1 headers"
+	# Not a skip: a check that silently goes away passes for nothing.
+	ok 1 "install test: needs root, overlayfs and Debian's 6.1 headers"
 else
 	mkdir "$tmp/out"
 	cp "$dkms_deb" "$ctl_deb" "$tmp/out/"

@@ -83,11 +83,15 @@ modules-all:
 	done
 
 # Programs the guest suites run (built on the host, like the tools).
-test-tools: build/test-tools/table-fuzz build/test-tools/log-replay
+test-tools: build/test-tools/table-fuzz build/test-tools/log-replay \
+	build/test-tools/dio-align
 build/test-tools/table-fuzz: tests/tools/table-fuzz.c
 	mkdir -p $(@D)
 	$(CC) -Wall -Wextra -Werror -O2 -o $@ $< $$(pkg-config --libs devmapper)
 build/test-tools/log-replay: tests/tools/log-replay.c
+	mkdir -p $(@D)
+	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
+build/test-tools/dio-align: tests/tools/dio-align.c
 	mkdir -p $(@D)
 	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
 

@@ -95,7 +95,7 @@ dmsetup remove flt-b
 # A reflinked copy: every write copies on write (xfs allocates, then
 # remaps at completion).  Whether direct I/O to it needs xfs's block (4096)
 # or 512 bytes depends on the kernel (statx's dio_offset_align: 4096 on
-# 7.3, 512 on 6.1 and 6.12): the default table must pick the
+# 6.18 and 7.3, 512 on 6.1 and 6.12): the default table must pick the
 # mode the file's statx alignment allows, and work at 512 bytes in it;
 # direct_io with block_size 4096 works on every kernel.  What the device
 # writes must land in the copy and nowhere else: the original keeps its

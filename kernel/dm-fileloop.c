@@ -24,21 +24,20 @@
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
-#include <linux/ctype.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string_helpers.h>
+#include <linux/stringify.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
 
+#include "dm-fileloop.h"
 #include "fileloop_compat.h"
 
 #define DM_MSG_PREFIX "fileloop"
 
-/* Characters written as \ooo in the TABLE status, as /proc/mounts does. */
-#define FILELOOP_PATH_ESCAPE " \t\n\\"
-/* And in the IMA status, whose record separators dm-ima does not escape. */
+/* Path bytes escaped in the IMA status: its record separators too. */
 #define FILELOOP_IMA_ESCAPE FILELOOP_PATH_ESCAPE ",;="
 /* In buffered mode, a deep device's reads this large go to another CPU. */
 #define FILELOOP_LARGE_IO SZ_64K
@@ -659,8 +658,10 @@ static int fileloop_parse_features(struct fileloop_c *fc,
 	if (!as->argc)
 		return 0;
 
-	ret = fileloop_shift_uint(as, 0, 5, &nr_features, error,
-				  "Invalid number of feature arguments: expected 0 to 5");
+	ret = fileloop_shift_uint(as, 0, FILELOOP_MAX_FEATURE_ARGS,
+				  &nr_features, error,
+				  "Invalid number of feature arguments: expected 0 to "
+				  __stringify(FILELOOP_MAX_FEATURE_ARGS));
 	if (ret)
 		return ret;
 	if (nr_features != as->argc) {
@@ -671,27 +672,28 @@ static int fileloop_parse_features(struct fileloop_c *fc,
 	while (as->argc) {
 		name = dm_shift_arg(as);
 
-		if (!strcasecmp(name, "direct_io") ||
-		    !strcasecmp(name, "buffered_io")) {
+		if (!strcasecmp(name, FILELOOP_FEATURE_DIRECT_IO) ||
+		    !strcasecmp(name, FILELOOP_FEATURE_BUFFERED_IO)) {
 			if (fc->io_request != FILELOOP_IO_AUTO) {
 				*error = "Give at most one of direct_io and buffered_io, once";
 				return -EINVAL;
 			}
-			fc->io_request = tolower(name[0]) == 'd' ?
+			fc->io_request =
+				!strcasecmp(name, FILELOOP_FEATURE_DIRECT_IO) ?
 				FILELOOP_IO_DIRECT : FILELOOP_IO_BUFFERED;
-		} else if (!strcasecmp(name, "no_discard")) {
+		} else if (!strcasecmp(name, FILELOOP_FEATURE_NO_DISCARD)) {
 			if (fc->no_discard) {
 				*error = "Duplicate feature no_discard";
 				return -EINVAL;
 			}
 			fc->no_discard = true;
-		} else if (!strcasecmp(name, "shared")) {
+		} else if (!strcasecmp(name, FILELOOP_FEATURE_SHARED)) {
 			if (fc->shared) {
 				*error = "Duplicate feature shared";
 				return -EINVAL;
 			}
 			fc->shared = true;
-		} else if (!strcasecmp(name, "block_size")) {
+		} else if (!strcasecmp(name, FILELOOP_FEATURE_BLOCK_SIZE)) {
 			if (fc->block_size_set) {
 				*error = "Duplicate feature block_size";
 				return -EINVAL;
@@ -1230,6 +1232,7 @@ static void fileloop_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
+		/* FILELOOP_INFO_FIELDS, in its order. */
 		DMEMIT("%s %lld %lld %lld %lld %lld %lld %lld %lld %u:%u %llu",
 		       fc->use_dio ? "direct" : "buffered",
 		       atomic64_read(&s->reads), atomic64_read(&s->writes),
@@ -1251,15 +1254,16 @@ static void fileloop_status(struct dm_target *ti, status_type_t type,
 			break;
 		DMEMIT(" %u", nr_features);
 		if (fc->io_request == FILELOOP_IO_DIRECT)
-			DMEMIT(" direct_io");
+			DMEMIT(" " FILELOOP_FEATURE_DIRECT_IO);
 		else if (fc->io_request == FILELOOP_IO_BUFFERED)
-			DMEMIT(" buffered_io");
+			DMEMIT(" " FILELOOP_FEATURE_BUFFERED_IO);
 		if (fc->block_size_set)
-			DMEMIT(" block_size %u", fc->block_size);
+			DMEMIT(" " FILELOOP_FEATURE_BLOCK_SIZE " %u",
+			       fc->block_size);
 		if (fc->no_discard)
-			DMEMIT(" no_discard");
+			DMEMIT(" " FILELOOP_FEATURE_NO_DISCARD);
 		if (fc->shared)
-			DMEMIT(" shared");
+			DMEMIT(" " FILELOOP_FEATURE_SHARED);
 		break;
 
 	case STATUSTYPE_IMA:
@@ -1306,8 +1310,9 @@ static void fileloop_io_hints(struct dm_target *ti,
 }
 
 static struct target_type fileloop_target = {
-	.name		 = "fileloop",
-	.version	 = {1, 1, 0},
+	.name		 = FILELOOP_TARGET_NAME,
+	.version	 = {FILELOOP_VERSION_MAJOR, FILELOOP_VERSION_MINOR,
+			    FILELOOP_VERSION_PATCH},
 	.module		 = THIS_MODULE,
 	.ctr		 = fileloop_ctr,
 	.dtr		 = fileloop_dtr,

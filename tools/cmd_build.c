@@ -81,12 +81,38 @@ static int map_msg(const struct fl_device *dev)
 	case -EBUSY:
 		return busy_msg(dev);
 	case -EINVAL:
-		/* The target's ctr said no (or there is no such target). */
-		cmd_msg("the kernel refused the table for %s (is dm-fileloop loaded? see dmesg)",
+		/* The target's ctr said no; its reason is in the kernel log. */
+		cmd_msg("the kernel refused the table for %s (its reason is in dmesg)",
 			name);
 		return FL_EXIT_FAIL;
 	default:
 		return cmd_fail(dev->err.err, "cannot create device %s", name);
+	}
+}
+
+/* The kernel's fileloop target is missing, or not one we can drive. */
+static int target_msg(const struct fl_device_error *e)
+{
+	const unsigned *v = e->version;
+
+	switch (e->err) {
+	case -ENOENT:
+		cmd_msg("the kernel has no " FILELOOP_TARGET_NAME
+			" target: modprobe dm-fileloop (the fileloop-dkms package builds it for each installed kernel)");
+		return FL_EXIT_FAIL;
+	case -EPROTONOSUPPORT:
+		cmd_msg("the kernel's " FILELOOP_TARGET_NAME
+			" target is version %u.%u.%u, this fileloopctl drives %u.x: install a matching dm-fileloop and fileloopctl",
+			v[0], v[1], v[2], FILELOOP_VERSION_MAJOR);
+		return FL_EXIT_FAIL;
+	case -EOPNOTSUPP:
+		cmd_msg("--shared needs " FILELOOP_TARGET_NAME
+			" target 1.1 or later; the kernel's is %u.%u.%u",
+			v[0], v[1], v[2]);
+		return FL_EXIT_USAGE;
+	default:
+		return cmd_fail(e->err, "cannot ask the kernel for its "
+				FILELOOP_TARGET_NAME " target");
 	}
 }
 
@@ -162,6 +188,8 @@ static int step_msg(const struct fl_opts *o, const struct fl_device *dev)
 	case FL_STEP_IMAGE_OVERWRITE:
 	case FL_STEP_IMAGE_SIZE:
 		return image_msg(dev);
+	case FL_STEP_TARGET:
+		return target_msg(e);
 	case FL_STEP_TABLE:
 		return cmd_fail(e->err, "cannot build the table for %s",
 				e->object);

@@ -111,7 +111,7 @@ void cmd_event(const struct fl_device *dev, enum fl_event ev, void *priv)
 	(void)priv;
 	switch (ev) {
 	case FL_EV_MAPPING:
-		cmd_info("table: 0 %" PRIu64 " " FL_TARGET " %s", dev->sectors,
+		cmd_info("table: 0 %" PRIu64 " " FILELOOP_TARGET_NAME " %s", dev->sectors,
 			 dev->table);
 		break;
 	case FL_EV_FORMATTING:

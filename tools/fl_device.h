@@ -66,6 +66,9 @@ enum fl_step {
 	FL_STEP_IMAGE_CREATE,	/* -EEXIST: exists, no --force */
 	FL_STEP_IMAGE_OVERWRITE,
 	FL_STEP_IMAGE_SIZE,	/* err.value: the size asked for */
+	FL_STEP_TARGET,		/* the kernel's target: -ENOENT none,
+				 * -EPROTONOSUPPORT, -EOPNOTSUPP (feature
+				 * too new): err.version */
 	FL_STEP_TABLE,		/* the table line for object */
 	FL_STEP_MAP,		/* object: the mapping; -EBUSY: err.holder */
 	FL_STEP_MAP_STATUS,	/* its status could not be read */
@@ -117,6 +120,7 @@ struct fl_device_error {
 	enum fl_geom_verdict geom;
 	enum fl_resize_verdict resize;
 	uint64_t value;
+	unsigned version[3];		/* the kernel's fileloop target */
 	char *holder, *holder_as;	/* who maps the file, and by what path */
 	char *mount;			/* a mount point */
 	/* What could not be undone after the failure, in the order tried. */

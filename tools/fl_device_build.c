@@ -125,6 +125,12 @@ static int map_file(struct fl_device *dev)
 	int r;
 
 	p.path = dev->path;
+	/* As cryptsetup asks dm-crypt's: what can the loaded target take? */
+	r = fl_dm_target_version(FILELOOP_TARGET_NAME, dev->err.version);
+	if (!r)
+		r = fl_target_compat(dev->err.version, &p);
+	if (r)
+		return fl_device_fail(dev, FL_STEP_TARGET, r, dev->map_name);
 	r = fl_params_format(&p, &dev->table);
 	if (r)
 		return fl_device_fail(dev, FL_STEP_TABLE, r, dev->path);

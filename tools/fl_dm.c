@@ -74,6 +74,34 @@ int fl_dm_available(void)
 	return dm_driver_version(version, sizeof(version)) ? 0 : -ENODEV;
 }
 
+int fl_dm_target_version(const char *target, unsigned version[3])
+{
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_GET_TARGET_VERSION);
+	struct dm_versions *v;
+	int r = -ENOMEM;
+
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_set_name(dmt, target))
+		goto out;
+	if (!dm_task_run(dmt)) {
+		/* The kernel answers EINVAL for a type it cannot find. */
+		r = task_errno(dmt);
+		if (r == -EINVAL)
+			r = -ENOENT;
+		goto out;
+	}
+	r = -EIO;
+	v = dm_task_get_versions(dmt);
+	if (!v || strcmp(v->name, target))
+		goto out;
+	memcpy(version, v->version, sizeof(v->version));
+	r = 0;
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
 static struct dm_task *named_task(int type, const char *name)
 {
 	struct dm_task *dmt = dm_task_create(type);
@@ -99,7 +127,7 @@ static int load_table(const char *name, uint64_t sectors, const char *params,
 		return -ENOMEM;
 	if (read_only && !dm_task_set_ro(dmt))
 		goto out;
-	if (!dm_task_add_target(dmt, 0, sectors, FL_TARGET, params))
+	if (!dm_task_add_target(dmt, 0, sectors, FILELOOP_TARGET_NAME, params))
 		goto out;
 	/* Loading the inactive table touches no node: no cookie. */
 	r = dm_task_run(dmt) ? 0 : task_errno(dmt);

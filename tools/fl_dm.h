@@ -42,6 +42,13 @@ struct fl_dm_target {
 int fl_dm_available(void);
 
 /*
+ * The version of a target type, the kernel loading its module first if
+ * need be (as a table naming it would); -ENOENT when it has no such
+ * target.
+ */
+int fl_dm_target_version(const char *target, unsigned version[3]);
+
+/*
  * Route libdevmapper's log to fn at this verbosity, and put that back
  * after libcryptsetup, which takes the log over while it holds a context
  * and resets it to libdevmapper's default when it lets go.

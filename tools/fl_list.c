@@ -120,7 +120,7 @@ static int gather(const char *dm_name, struct fl_dev *d)
 	r = fl_dm_table(dm_name, true, &st);
 	if (r)
 		return r == -ENXIO ? -EMEDIUMTYPE : r;
-	if (strcmp(st.type, FL_TARGET)) {
+	if (strcmp(st.type, FILELOOP_TARGET_NAME)) {
 		fl_dm_target_free(&st);
 		return -EMEDIUMTYPE;
 	}
@@ -130,7 +130,7 @@ static int gather(const char *dm_name, struct fl_dev *d)
 	r = fl_dm_table(dm_name, false, &tbl);
 	if (r)
 		return r == -ENXIO ? -EMEDIUMTYPE : r;
-	if (strcmp(tbl.type, FL_TARGET)) {	/* reloaded in between */
+	if (strcmp(tbl.type, FILELOOP_TARGET_NAME)) {	/* reloaded in between */
 		fl_dm_target_free(&tbl);
 		return -EMEDIUMTYPE;
 	}

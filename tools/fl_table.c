@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fl_size.h"
 #include "fl_table.h"
-
-#define ESCAPED	" \t\n\\"
 
 bool fl_block_size_valid(unsigned bs)
 {
@@ -35,12 +35,12 @@ char *fl_path_escape(const char *path)
 	char *out, *o;
 
 	for (s = path; *s; s++)
-		n += strchr(ESCAPED, *s) ? 4 : 1;
+		n += strchr(FILELOOP_PATH_ESCAPE, *s) ? 4 : 1;
 	out = malloc(n + 1);
 	if (!out)
 		return NULL;
 	for (s = path, o = out; *s; s++) {
-		if (strchr(ESCAPED, *s)) {
+		if (strchr(FILELOOP_PATH_ESCAPE, *s)) {
 			unsigned char c = (unsigned char)*s;
 
 			*o++ = '\\';
@@ -109,21 +109,24 @@ int fl_params_format(const struct fl_params *p, char **out)
 		nargs++;
 		len += (size_t)snprintf(features + len, sizeof(features) - len,
 					" %s", p->io == FL_IO_DIRECT ?
-					"direct_io" : "buffered_io");
+					FILELOOP_FEATURE_DIRECT_IO :
+					FILELOOP_FEATURE_BUFFERED_IO);
 	}
 	if (p->block_size) {
 		nargs += 2;
 		len += (size_t)snprintf(features + len, sizeof(features) - len,
-					" block_size %u", p->block_size);
+					" " FILELOOP_FEATURE_BLOCK_SIZE " %u",
+					p->block_size);
 	}
 	if (p->no_discard) {
 		nargs++;
 		len += (size_t)snprintf(features + len, sizeof(features) - len,
-					" no_discard");
+					" " FILELOOP_FEATURE_NO_DISCARD);
 	}
 	if (p->shared) {
 		nargs++;
-		snprintf(features + len, sizeof(features) - len, " shared");
+		snprintf(features + len, sizeof(features) - len,
+			 " " FILELOOP_FEATURE_SHARED);
 	}
 
 	path = fl_path_escape(p->path);
@@ -146,7 +149,7 @@ int fl_table_line(uint64_t length, const struct fl_params *p, char **out)
 	r = fl_params_format(p, &params);
 	if (r)
 		return r;
-	r = asprintf(out, "0 %" PRIu64 " " FL_TARGET " %s", length, params);
+	r = asprintf(out, "0 %" PRIu64 " " FILELOOP_TARGET_NAME " %s", length, params);
 	free(params);
 	return r < 0 ? -ENOMEM : 0;
 }
@@ -176,17 +179,20 @@ static int parse_features(char **s, struct fl_params *p)
 	char *f;
 
 	f = next_field(s);
-	if (!f || fl_parse_u64(f, &nargs) || !nargs)
+	if (!f || fl_parse_u64(f, &nargs) || !nargs ||
+	    nargs > FILELOOP_MAX_FEATURE_ARGS)
 		return -EINVAL;
 	for (i = 0; i < nargs; i++) {
 		f = next_field(s);
 		if (!f)
 			return -EINVAL;
-		if (!strcmp(f, "direct_io") || !strcmp(f, "buffered_io")) {
+		if (!strcasecmp(f, FILELOOP_FEATURE_DIRECT_IO) ||
+		    !strcasecmp(f, FILELOOP_FEATURE_BUFFERED_IO)) {
 			if (p->io != FL_IO_AUTO)
 				return -EINVAL;
-			p->io = f[0] == 'd' ? FL_IO_DIRECT : FL_IO_BUFFERED;
-		} else if (!strcmp(f, "block_size")) {
+			p->io = strcasecmp(f, FILELOOP_FEATURE_DIRECT_IO) ?
+				FL_IO_BUFFERED : FL_IO_DIRECT;
+		} else if (!strcasecmp(f, FILELOOP_FEATURE_BLOCK_SIZE)) {
 			uint32_t bs;
 
 			f = next_field(s);
@@ -195,11 +201,11 @@ static int parse_features(char **s, struct fl_params *p)
 			    !fl_block_size_valid(bs))
 				return -EINVAL;
 			p->block_size = bs;
-		} else if (!strcmp(f, "no_discard")) {
+		} else if (!strcasecmp(f, FILELOOP_FEATURE_NO_DISCARD)) {
 			if (p->no_discard)
 				return -EINVAL;
 			p->no_discard = true;
-		} else if (!strcmp(f, "shared")) {
+		} else if (!strcasecmp(f, FILELOOP_FEATURE_SHARED)) {
 			if (p->shared)
 				return -EINVAL;
 			p->shared = true;
@@ -251,36 +257,78 @@ void fl_params_free(struct fl_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* "<major>:<minor> <inode>" */
-static int parse_file_id(char **s, struct fl_stats *st)
+int fl_target_compat(const unsigned version[3], const struct fl_params *p)
 {
-	char *dev = next_field(s), *ino = next_field(s), *minor;
+	if (version[0] != FILELOOP_VERSION_MAJOR)
+		return -EPROTONOSUPPORT;
+	if (p && p->shared && version[1] < 1)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* "<major>:<minor>" */
+static int parse_file_dev(const char *f, struct fl_stats *st)
+{
+	const char *colon = strchr(f, ':');
+	char major[16];
 	uint32_t maj, min;
 
-	if (!dev || !ino)
+	if (!colon || colon == f || (size_t)(colon - f) >= sizeof(major))
 		return -EINVAL;
-	minor = strchr(dev, ':');
-	if (!minor)
-		return -EINVAL;
-	*minor++ = '\0';
-	if (fl_parse_u32(dev, 0, UINT32_MAX, &maj) ||
-	    fl_parse_u32(minor, 0, UINT32_MAX, &min) ||
-	    fl_parse_u64(ino, &st->file_ino))
+	memcpy(major, f, (size_t)(colon - f));
+	major[colon - f] = '\0';
+	if (fl_parse_u32(major, 0, UINT32_MAX, &maj) ||
+	    fl_parse_u32(colon + 1, 0, UINT32_MAX, &min))
 		return -EINVAL;
 	st->file_major = maj;
 	st->file_minor = min;
-	st->have_file_id = true;
 	return 0;
+}
+
+/* One INFO field, by its name in FILELOOP_INFO_FIELDS. */
+static int parse_info_field(const char *name, const char *f,
+			    struct fl_stats *st)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} counters[] = {
+		{ "reads", offsetof(struct fl_stats, reads) },
+		{ "writes", offsetof(struct fl_stats, writes) },
+		{ "flushes", offsetof(struct fl_stats, flushes) },
+		{ "fua", offsetof(struct fl_stats, fua) },
+		{ "discards", offsetof(struct fl_stats, discards) },
+		{ "write_zeroes", offsetof(struct fl_stats, write_zeroes) },
+		{ "errors", offsetof(struct fl_stats, errors) },
+		{ "retries", offsetof(struct fl_stats, retries) },
+		{ "file_ino", offsetof(struct fl_stats, file_ino) },
+	};
+	size_t i;
+
+	if (!strcmp(name, "io_mode")) {
+		if (!strcmp(f, "direct"))
+			st->io = FL_IO_DIRECT;
+		else if (!strcmp(f, "buffered"))
+			st->io = FL_IO_BUFFERED;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	if (!strcmp(name, "file_dev"))
+		return parse_file_dev(f, st);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (!strcmp(name, counters[i].name))
+			return fl_parse_u64(f, (uint64_t *)((char *)st +
+						counters[i].offset));
+	return -EINVAL;		/* a field this tool does not know */
 }
 
 int fl_stats_parse(const char *s, struct fl_stats *st)
 {
-	uint64_t *counters[] = {
-		&st->reads, &st->writes, &st->flushes, &st->fua,
-		&st->discards, &st->write_zeroes, &st->errors, &st->retries,
-	};
-	char *copy, *cur, *f;
-	size_t i;
+	const char *names = FILELOOP_INFO_FIELDS;
+	char *copy, *cur, *f, name[32];
+	unsigned n = 0;
+	size_t len;
 	int r = -EINVAL;
 
 	memset(st, 0, sizeof(*st));
@@ -289,24 +337,27 @@ int fl_stats_parse(const char *s, struct fl_stats *st)
 		return -ENOMEM;
 	cur = copy;
 
-	f = next_field(&cur);
-	if (!f)
-		goto out;
-	if (!strcmp(f, "direct"))
-		st->io = FL_IO_DIRECT;
-	else if (!strcmp(f, "buffered"))
-		st->io = FL_IO_BUFFERED;
-	else
-		goto out;
-	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		f = next_field(&cur);
-		if (!f || fl_parse_u64(f, counters[i]))
+	for (; *names; names += len + (names[len] == ' ')) {
+		len = strcspn(names, " ");
+		if (len >= sizeof(name))
 			goto out;
+		memcpy(name, names, len);
+		name[len] = '\0';
+		f = next_field(&cur);
+		if (!f) {
+			/* An older target stops early, never in a pair. */
+			if (!cur && n == FILELOOP_INFO_FIELDS_1_0)
+				r = 0;
+			goto out;
+		}
+		if (parse_info_field(name, f, st))
+			goto out;
+		n++;
 	}
-	if (cur && parse_file_id(&cur, st))
-		goto out;
-	if (!cur)
+	if (!cur) {
+		st->have_file_id = true;
 		r = 0;
+	}
 out:
 	free(copy);
 	return r;

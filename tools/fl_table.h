@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The fileloop table line and status lines (see docs/dm-fileloop.rst):
+ * The fileloop table line and status lines, as kernel/dm-fileloop.h
+ * defines them (see docs/dm-fileloop.rst):
  *
  *   <start> <length> fileloop <path> <offset> [<#features> <feature>...]
- *   INFO:  <io_mode> <reads> <writes> <flushes> <fua> <discards>
- *          <write_zeroes> <errors> <retries> [<major>:<minor> <inode>]
- *
- * The last two (target 1.1) are what stat() says of the file the kernel
- * opened.
+ *   INFO:  FILELOOP_INFO_FIELDS, the last two (file_dev, file_ino: what
+ *          stat() says of the file the kernel opened) since target 1.1
  *
  * Pure string work, no system calls, so all of it is unit-tested.
  */
@@ -17,7 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FL_TARGET	"fileloop"
+#include "dm-fileloop.h"
+
 #define FL_SECTOR	512U
 
 enum fl_io_mode {
@@ -57,16 +56,32 @@ int fl_path_unescape(const char *in, char **out);
 
 /* "<escaped path> <offset> [<#features> ...]"; -EINVAL, -ENOMEM. */
 int fl_params_format(const struct fl_params *p, char **out);
-/* Parse the target's TABLE status back; -EINVAL if it is not one. */
+/*
+ * Parse the target's TABLE status (or a table's parameters) back, by the
+ * target's rules: feature names in any case, each once, at most
+ * FILELOOP_MAX_FEATURE_ARGS arguments; -EINVAL if it is not one.
+ */
 int fl_params_parse(const char *s, struct fl_params *p);
 void fl_params_free(struct fl_params *p);
 
 /* "0 <length> fileloop <params>", for dmsetup create --table. */
 int fl_table_line(uint64_t length, const struct fl_params *p, char **out);
 
-/* Parse the target's INFO status; -EINVAL if it is malformed. */
+/*
+ * Parse the target's INFO status, the fields FILELOOP_INFO_FIELDS names in
+ * its order (the first FILELOOP_INFO_FIELDS_1_0 of them from a 1.0
+ * target); -EINVAL if it is malformed.
+ */
 int fl_stats_parse(const char *s, struct fl_stats *st);
 
 const char *fl_io_mode_name(enum fl_io_mode io);
+
+/*
+ * Can a target of this version (major, minor, patch) take p?  0, or
+ * -EPROTONOSUPPORT for another major version than FILELOOP_VERSION_MAJOR
+ * (its table or status may mean something else), or -EOPNOTSUPP for a
+ * feature p asks for that came in a later minor version.
+ */
+int fl_target_compat(const unsigned version[3], const struct fl_params *p);
 
 #endif

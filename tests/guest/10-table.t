@@ -9,6 +9,9 @@
 img=$FLT_DIR/a.img
 truncate -s 16M "$img"
 
+is "$(dmsetup targets | awk '$1 == "fileloop" { print $2 }')" "v$FLT_TARGET_VERSION" \
+	"the loaded target's version is kernel/dm-fileloop.h's"
+
 run_ok "create a 16 MiB mapping" \
 	dmsetup create flt-t1 --table "0 32768 fileloop $img 0"
 is "$(dmsetup table flt-t1)" "0 32768 fileloop $img 0" "dmsetup table shows the line"

@@ -27,7 +27,7 @@ for line in sys.stdin:
     print(bytes.fromhex(line.strip()).decode(errors="replace"))' |
 		grep "name=$1," | tail -n 1 | grep -o 'target_name=fileloop[^;]*;'
 }
-base="target_name=fileloop,target_version=1.1.0,file_name=$img"
+base="target_name=fileloop,target_version=$FLT_TARGET_VERSION,file_name=$img"
 
 flt_create flt-ima --table "0 32768 fileloop $img 2048"
 is "$(measured flt-ima)" "$base,offset=2048,io_mode=direct,block_size=512,discard=y,readonly=n,shared=n;" \
@@ -47,7 +47,7 @@ dmsetup remove flt-ima3
 odd=$xfs/'a,b;c=d e.img'
 truncate -s 8M "$odd"
 flt_create flt-ima4 --table "0 16384 fileloop $xfs/a,b;c=d\\040e.img 0 1 shared"
-is "$(measured flt-ima4)" "target_name=fileloop,target_version=1.1.0,file_name=$xfs/a\\054b\\073c\\075d\\040e.img,offset=0,io_mode=direct,block_size=512,discard=y,readonly=n,shared=y;" \
+is "$(measured flt-ima4)" "target_name=fileloop,target_version=$FLT_TARGET_VERSION,file_name=$xfs/a\\054b\\073c\\075d\\040e.img,offset=0,io_mode=direct,block_size=512,discard=y,readonly=n,shared=y;" \
 	"file name with , ; = and a blank escaped; shared=y"
 is "$(flt_table flt-ima4)" "fileloop $xfs/a,b;c=d\\040e.img 0 1 shared" \
 	"the TABLE status escapes only what dm tables need"

@@ -100,7 +100,9 @@ dmsetup remove flt-s2
 # The INFO status names the file the kernel opened.
 flt_create flt-id --table "0 32768 fileloop $img 0"
 st=$(stat -c '%Hd:%Ld %i' "$img")
-is "$(dmsetup status flt-id | cut -d' ' -f13-)" "$st" "INFO status ends with the file's device and inode"
+is "$(flt_info flt-id file_dev) $(flt_info flt-id file_ino)" "$st" "INFO status names the file's device and inode"
+is "$(dmsetup status flt-id | wc -w)" "$((3 + $(echo $FLT_INFO_FIELDS | wc -w)))" \
+	"INFO status has the fields kernel/dm-fileloop.h lists, no more"
 dmsetup remove flt-id
 
 # A block device: claimed, visible, exclusive of a mount.

@@ -60,17 +60,24 @@ flt_fio_verify() {
 # flt_table NAME: the device's table line without the start/length columns.
 flt_table() { dmsetup table "$1" | cut -d' ' -f3-; }
 
-# flt_info NAME FIELD: one field of the INFO status
-# (io_mode reads writes flushes fua discards write_zeroes errors).
+# The target's interface as kernel/dm-fileloop.h defines it: the INFO
+# status fields (FILELOOP_INFO_FIELDS) and the version ("1.1.0").
+FLT_HEADER=$(dirname "${BASH_SOURCE[0]}")/../../kernel/dm-fileloop.h
+FLT_INFO_FIELDS=$(sed -n '/^#define FILELOOP_INFO_FIELDS[[:space:]]*\\$/{n;s/^[^"]*"\([^"]*\)".*/\1/p;}' \
+	"$FLT_HEADER")
+FLT_TARGET_VERSION=$(awk '$1 == "#define" && $2 ~ /^FILELOOP_VERSION_(MAJOR|MINOR|PATCH)$/ {
+	v = v (v == "" ? "" : ".") $3 } END { print v }' "$FLT_HEADER")
+
+# flt_info NAME FIELD: one field of the INFO status, by its name in
+# FLT_INFO_FIELDS (io_mode reads writes ...).
 flt_info() {
-	local idx
-	case $2 in
-	io_mode) idx=4 ;; reads) idx=5 ;; writes) idx=6 ;; flushes) idx=7 ;;
-	fua) idx=8 ;; discards) idx=9 ;; write_zeroes) idx=10 ;; errors) idx=11 ;;
-	retries) idx=12 ;;
-	*) echo "flt_info: unknown field $2" >&2; return 1 ;;
-	esac
-	dmsetup status "$1" | cut -d' ' -f$idx
+	local f idx=4
+	for f in $FLT_INFO_FIELDS; do
+		[ "$f" = "$2" ] && { dmsetup status "$1" | cut -d' ' -f$idx; return; }
+		idx=$((idx + 1))
+	done
+	echo "flt_info: unknown field $2 (kernel/dm-fileloop.h has: $FLT_INFO_FIELDS)" >&2
+	return 1
 }
 
 # flt_kmsg_since MARK: kernel log lines after a marker written with

@@ -57,5 +57,7 @@ int main(void)
 	bad("direct 1 2 3 4 5 6 7 8 254:3 -3");
 	bad("direct 1 2 3 4 5 6 7 8 254:3 3 9");
 	bad("direct 1 2 3 4 5 6 7 8 4294967296:3 3");
+	bad("direct 1 2 3 4 5 6 7 8 254: 3");
+	bad("direct 1 2 3 4 5 6 7 8 12345678901234567:3 3");
 	return done_testing();
 }

@@ -114,7 +114,39 @@ int main(void)
 	bad_params("/x 0 2 no_discard no_discard");
 	bad_params("/x 0 1 no_discard extra");
 	bad_params("/x 0 2 shared shared");
-	bad_params("/x 0 1 Shared");
+	bad_params("/x 0 6 direct_io block_size 4096 no_discard shared Shared");
+	bad_params("/x 0 2 Shared shared");
 	bad_params("/x\\ y 0");
+
+	/* What a target of each version can take. */
+	{
+		unsigned v10[3] = { 1, 0, 0 }, v11[3] = { 1, 1, 0 },
+			 v19[3] = { 1, 9, 2 }, v20[3] = { 2, 0, 0 },
+			 v0[3] = { 0, 9, 0 };
+		struct fl_params plain = { .path = "/x" },
+				 shared = { .path = "/x", .shared = true };
+
+		is_int(fl_target_compat(v10, &plain), 0, "1.0 takes a plain table");
+		is_int(fl_target_compat(v10, &shared), -EOPNOTSUPP,
+		       "1.0 has no shared");
+		is_int(fl_target_compat(v11, &shared), 0, "1.1 takes shared");
+		is_int(fl_target_compat(v19, &shared), 0, "a later 1.x too");
+		is_int(fl_target_compat(v20, &plain), -EPROTONOSUPPORT,
+		       "2.0 is refused");
+		is_int(fl_target_compat(v0, &plain), -EPROTONOSUPPORT,
+		       "0.9 is refused");
+		is_int(FILELOOP_VERSION_MAJOR, 1, "this tool drives 1.x");
+	}
+
+	/* The target's rules: feature names in any case. */
+	is_int(fl_params_parse("/x 0 4 Direct_IO BLOCK_SIZE 4096 Shared", &p), 0,
+	       "feature names in any case are the target's too");
+	is_int(p.io, FL_IO_DIRECT, "Direct_IO is direct_io");
+	is_int(p.block_size, 4096, "BLOCK_SIZE 4096 is block_size 4096");
+	ok(p.shared, "Shared is shared");
+	is_int(fl_params_format(&p, &s), 0, "and formats back");
+	is_str(s, "/x 0 4 direct_io block_size 4096 shared", "in lower case");
+	free(s);
+	fl_params_free(&p);
 	return done_testing();
 }

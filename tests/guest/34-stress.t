@@ -40,10 +40,12 @@ mkdir -p $cg/flt-stress
 echo $((64 << 20)) > $cg/flt-stress/memory.max
 ok $? "a cgroup limited to 64 MiB"
 # Buffered I/O through the page cache of the block device, twice the
-# limit: what it writes must be reclaimed while it writes.
+# limit: what it writes must be reclaimed while it writes.  Two jobs, each
+# in its own 64 MiB: a job verifies only what it wrote, and one writing
+# over the other's blocks would fail the other's verify.
 sh -c "echo \$\$ > $cg/flt-stress/cgroup.procs && exec fio --name=pressure \
 	--filename=/dev/mapper/flt-upper --ioengine=psync --direct=0 --rw=randwrite \
-	--bs=16k --size=128M --time_based --runtime=$secs --numjobs=2 \
+	--bs=16k --size=64M --offset_increment=64M --time_based --runtime=$secs --numjobs=2 \
 	--verify=crc32c --verify_fatal=1 --verify_backlog=256 --verify_state_save=0 \
 	--output=$FLT_DIR/fio-pressure" >/dev/null 2>&1
 rc=$?

@@ -137,17 +137,21 @@ check-debug: deps
 		prove -v --exec '' tests/lib/vm-suites :: debug
 
 # The long tier, not in make check: the reset test (tests/crash-reset.t,
-# four boots) and the reliability suites with large counts on the oldest
-# and the newest kernel.
+# four boots), the reliability suites with large counts on the oldest and
+# the newest kernel, and there the fileloopctl suites once more with
+# systemd-udevd running (FLT_UDEV=1, tests/guest/2x-ctl.sh).
 LONG_SUITES = tests/guest/31-faults.t tests/guest/32-table-fuzz.t \
 	tests/guest/33-crash-replay.t tests/guest/34-stress.t
+CTL_SUITES = $(filter-out %/25-ctl-udev.t,$(wildcard tests/guest/2[0-9]-ctl-*.t))
 check-long: deps
 	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
 	prove -v --exec '' tests/crash-reset.t
 	FLT_FUZZ_LINES=10000 FLT_REPLAY_POINTS=24 FLT_STRESS_SECONDS=120 \
 	FILELOOP_VM_TIMEOUT=5400 FILELOOP_SUITE_TIMEOUT=2700 \
 		sh -c 'rc=0; for k in $(firstword $(TEST_KERNELS)) $(lastword $(TEST_KERNELS)); do \
-		prove -v --exec "" tests/lib/vm-suites :: $$k $(LONG_SUITES) || rc=1; done; exit $$rc'
+		prove -v --exec "" tests/lib/vm-suites :: $$k $(LONG_SUITES) || rc=1; \
+		FLT_UDEV=1 prove -v --exec "" tests/lib/vm-suites :: $$k $(CTL_SUITES) || rc=1; \
+		done; exit $$rc'
 
 demo: deps
 	$(MAKE) tools modules-all

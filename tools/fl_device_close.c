@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fl_cryptlib.h"
 #include "fl_device_int.h"
@@ -15,6 +16,29 @@
 #include "fl_mount.h"
 #include "fl_state.h"
 #include "fl_strv.h"
+
+/*
+ * How many more openers than @expected the mapping @name has.  udev opens
+ * a new or changed device for a moment (blkid's probe) after a uevent,
+ * and after a writer closes it, so a mapping that looks busy is looked at
+ * again for up to a second before it counts as used.
+ */
+#define FL_BUSY_POLL_US		50000
+#define FL_BUSY_POLLS		20
+
+static int extra_openers(const char *name, int expected)
+{
+	struct fl_dm_info info;
+	unsigned i;
+
+	for (i = 0;; i++) {
+		if (fl_dm_info(name, &info))
+			return 0;	/* gone or unreadable: the removal says */
+		if (info.open_count <= expected || i == FL_BUSY_POLLS)
+			return info.open_count - expected;
+		usleep(FL_BUSY_POLL_US);
+	}
+}
 
 /* Refuse while anything but our own mount (and our LUKS) uses d. */
 static int check_unused(struct fl_device *dev, char **mounts)
@@ -35,9 +59,11 @@ static int check_unused(struct fl_device *dev, char **mounts)
 		dev->mounted_on = NULL;
 	}
 	/* Any opener besides our own mount (and our LUKS layer): busy. */
-	busy = d->top_open_count - (dev->mounted_on ? 1 : 0);
-	if (busy > 0 || (d->luks && d->open_count > 1)) {
-		dev->err.value = (uint64_t)(busy > 0 ? busy : d->open_count - 1);
+	busy = extra_openers(d->top, dev->mounted_on ? 1 : 0);
+	if (busy <= 0 && d->luks)
+		busy = extra_openers(d->dm_name, 1);
+	if (busy > 0) {
+		dev->err.value = (uint64_t)busy;
 		return fl_device_fail(dev, FL_STEP_BUSY, -EBUSY, dev->top_dev);
 	}
 	return 0;
@@ -46,7 +72,6 @@ static int check_unused(struct fl_device *dev, char **mounts)
 int fl_device_close(struct fl_device *dev)
 {
 	const struct fl_dev *d = &dev->found;
-	struct fl_dm_info ti;
 	char **mounts = NULL;
 	bool unmounted = false;
 	int r;
@@ -76,7 +101,7 @@ int fl_device_close(struct fl_device *dev)
 		unmounted = true;
 		fl_device_note(dev, FL_EV_UNMOUNTED);
 		/* Something may have opened the device meanwhile. */
-		if (!fl_dm_info(d->top, &ti) && ti.open_count > 0) {
+		if (extra_openers(d->top, 0) > 0) {
 			r = fl_device_fail(dev, FL_STEP_BUSY_AFTER, -EBUSY,
 					   dev->top_dev);
 			goto remount;

@@ -23,6 +23,36 @@ flc_cleanup() {
 }
 trap flc_cleanup EXIT
 
+# udev as a host runs it: systemd-udevd with Debian's dm rules, and
+# libdevmapper synchronising with it by cookies (DM_DISABLE_UDEV unset).
+# The VM boots without udev; a suite that starts it stops it again at its
+# end, since the next suite's libdevmapper makes its nodes by itself.
+FLC_UDEVD=
+flc_start_udev() {
+	local udevd
+	for udevd in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd; do
+		[ -x "$udevd" ] && break
+	done
+	[ -x "$udevd" ] || { diag "no systemd-udevd in this root"; return 1; }
+	"$udevd" --daemon 2>/dev/null || return 1
+	FLC_UDEVD=$udevd
+	trap 'flc_cleanup; flc_stop_udev' EXIT
+	udevadm trigger --type=devices --action=add &&
+		udevadm settle --timeout=60 || return 1
+	unset DM_DISABLE_UDEV
+}
+flc_stop_udev() {
+	[ -n "$FLC_UDEVD" ] || return 0
+	udevadm settle --timeout=30
+	udevadm control --exit
+	FLC_UDEVD=
+	export DM_DISABLE_UDEV=1
+}
+# FLT_UDEV=1 (make check-long): every fileloopctl suite runs under udev.
+if [ "${FLT_UDEV:-0}" = 1 ] && [ -z "$FLC_UDEVD" ]; then
+	flc_start_udev || { ok 1 "systemd-udevd started (FLT_UDEV=1)"; done_testing; exit 1; }
+fi
+
 flc_require() {
 	if [ ! -x "$FLC" ]; then
 		ok 1 "$FLC is built (make tools, or make tools-trixie)"

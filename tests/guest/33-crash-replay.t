@@ -157,7 +157,9 @@ for mode in ${FLT_REPLAY_STACKS:-direct_io buffered_io luks-ext4}; do
 		diag "log super block: $(dd if=/dev/mapper/flt-logdev bs=4096 count=1 iflag=direct status=none | od -A d -t x1 | head -n 2)" \
 			"$(dmesg | grep -i 'log-writes\|logdev' | tail -n 5)"
 	marks=$(grep -c ' ack-' "$R/entries")
-	is "$marks" "$records" "$mode: every acknowledgement is in the log"
+	is "$marks" "$records" "$mode: every acknowledgement is in the log" ||
+		diag "last entries:" "$(tail -n 5 "$R/entries")" \
+			"$(dmesg | grep -iE 'log-writes|log writes|logdev|fileloop|crypt|I/O error|vdb|blk_update' | tail -n 20)"
 	# Crash points, once the image exists: FLUSH and FUA entries (what the
 	# filesystem made durable) and the acknowledgement marks themselves
 	# (a crash the moment a write was acknowledged), half of each.

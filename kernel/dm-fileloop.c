@@ -28,7 +28,6 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string_helpers.h>
-#include <linux/stringify.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
 
@@ -648,6 +647,9 @@ static int fileloop_shift_uint(struct dm_arg_set *as, unsigned int min,
 	return 0;
 }
 
+/* The feature count's ti->error names the limit. */
+static_assert(FILELOOP_MAX_FEATURE_ARGS == 5);
+
 static int fileloop_parse_features(struct fileloop_c *fc,
 				   struct dm_arg_set *as, char **error)
 {
@@ -660,8 +662,7 @@ static int fileloop_parse_features(struct fileloop_c *fc,
 
 	ret = fileloop_shift_uint(as, 0, FILELOOP_MAX_FEATURE_ARGS,
 				  &nr_features, error,
-				  "Invalid number of feature arguments: expected 0 to "
-				  __stringify(FILELOOP_MAX_FEATURE_ARGS));
+				  "Invalid number of feature arguments: expected 0 to 5");
 	if (ret)
 		return ret;
 	if (nr_features != as->argc) {

@@ -101,14 +101,19 @@ dpkg-deb --ctrl-tarfile "$dkms_deb" | tar -xO ./postinst 2>/dev/null |
 	grep -Eq "^DKMS_VERSION=$version$"
 ok $? "fileloop-dkms's postinst registers fileloop/$version with DKMS"
 
-# fileloopctl: the tool, its man page, completion, docs and example.
+# fileloopctl: the tool (also as mount(8)'s helpers), its man page,
+# completion, docs and example.
 is "$(files "$ctl_deb")" "./usr/sbin/fileloopctl
+./usr/sbin/mount.fileloop
+./usr/sbin/umount.fileloop
 ./usr/share/bash-completion/completions/fileloopctl
 ./usr/share/doc/fileloopctl/README.md.gz
 ./usr/share/doc/fileloopctl/changelog.gz
 ./usr/share/doc/fileloopctl/copyright
 ./usr/share/doc/fileloopctl/examples/encrypted-mount-example
-./usr/share/man/man8/fileloopctl.8.gz" "fileloopctl's file list"
+./usr/share/man/man8/fileloopctl.8.gz
+./usr/share/man/man8/mount.fileloop.8.gz
+./usr/share/man/man8/umount.fileloop.8.gz" "fileloopctl's file list"
 [ -x "$tmp/ctl/usr/sbin/fileloopctl" ] &&
 	[ -x "$tmp/ctl/usr/share/doc/fileloopctl/examples/encrypted-mount-example" ]
 ok $? "the tool and the example script are executable"

@@ -13,6 +13,7 @@
 
 #include "fl_device.h"
 #include "fl_geom.h"
+#include "fl_mount_helper.h"
 #include "fl_opts.h"
 
 /* Exit statuses, documented in --help and fileloopctl(8). */
@@ -43,6 +44,15 @@ int cmd_status(const struct fl_opts *o);
 int cmd_table(const struct fl_opts *o);
 int cmd_resize(const struct fl_opts *o);
 int cmd_keygen(const struct fl_opts *o);
+
+/*
+ * Run as mount.fileloop or umount.fileloop: the fileloopctl command line
+ * that does what mount(8) or umount(8) asked, in m (cmd_mount.c); 0 or an
+ * exit status, with its message.
+ */
+int cmd_mount_helper_argv(int argc, char *const argv[], struct fl_mount_argv *m);
+int cmd_umount_helper_argv(int argc, char *const argv[],
+			   struct fl_mount_argv *m);
 
 /* "fileloopctl: <message>" on stderr. */
 void cmd_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

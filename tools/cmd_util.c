@@ -104,6 +104,7 @@ void cmd_device_params(const struct fl_opts *o, struct fl_device_params *p,
 	p->luks_format = lp;
 	p->mkfs = o->mkfs;
 	p->mount = o->mount;
+	p->mount_options = o->mount_options;
 }
 
 void cmd_event(const struct fl_device *dev, enum fl_event ev, void *priv)

@@ -39,24 +39,28 @@ const struct fl_verb fl_action_types[] = {
 	{ "create", cmd_create, 2, 2,
 	  OPTS_COMMON | OPTS_MAP | OPTS_LUKS_NEW | OPTBIT(OPT_SIZE) |
 	  OPTBIT(OPT_LUKS) | OPTBIT(OPT_MKFS) | OPTBIT(OPT_MOUNT) |
-	  OPTBIT(OPT_FORCE) | OPTBIT(OPT_ALLOCATE), true,
+	  OPTBIT(OPT_MOUNT_OPTIONS) | OPTBIT(OPT_FORCE) |
+	  OPTBIT(OPT_ALLOCATE), true,
 	  "NAME FILE --size SIZE",
 	  "make FILE (0600) and map it as /dev/mapper/NAME",
 	  "  -s, --size SIZE          size of the new file (K, M, G, T suffixes)\n"
 	  "      --luks               format LUKS2 and open it as NAME (file layer NAME-file)\n"
 	  "      --mkfs TYPE          make a filesystem (mkfs.TYPE) on /dev/mapper/NAME\n"
 	  "  -m, --mount DIR          mount it on DIR (close unmounts it)\n"
+	  "      --mount-options OPTS mount options for the filesystem\n"
 	  "      --force              overwrite FILE if it exists\n"
 	  "      --allocate           allocate the file's blocks (fallocate)\n"
 	  MAP_HELP LUKS_NEW_HELP },
 	{ "open", cmd_open, 2, 2,
 	  OPTS_COMMON | OPTS_MAP | OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_LUKS) |
-	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT), true,
+	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS),
+	  true,
 	  "NAME FILE",
 	  "map an existing image; unlock it if it is LUKS",
 	  "      --luks               insist that FILE is LUKS\n"
 	  "      --no-luks            map only, even if FILE is LUKS\n"
 	  "  -m, --mount DIR          mount it on DIR (close unmounts it)\n"
+	  "      --mount-options OPTS mount options for the filesystem\n"
 	  MAP_HELP LUKS_HELP },
 	{ "close", cmd_close, 1, 1, OPTS_COMMON, true, "NAME",
 	  "unmount what fileloopctl mounted, close LUKS, remove the mapping",

@@ -98,7 +98,34 @@ static void cli_crypt_log(int level, const char *text, void *priv)
 		text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
 }
 
+/* What we were run as: fileloopctl, or a mount helper. */
+static const char *prog_name(const char *argv0)
+{
+	const char *s = strrchr(argv0, '/');
+
+	return s ? s + 1 : argv0;
+}
+
+static int run(int argc, char *argv[]);
+
 int main(int argc, char *argv[])
+{
+	const char *prog = prog_name(argv[0]);
+	struct fl_mount_argv m = { 0 };
+	int r;
+
+	if (strcmp(prog, FL_MOUNT_HELPER) && strcmp(prog, FL_UMOUNT_HELPER))
+		return run(argc, argv);
+	r = !strcmp(prog, FL_MOUNT_HELPER) ?
+		cmd_mount_helper_argv(argc, argv, &m) :
+		cmd_umount_helper_argv(argc, argv, &m);
+	if (!r && !m.fake)
+		r = run(m.argc, m.argv);
+	fl_mount_argv_free(&m);
+	return r;
+}
+
+static int run(int argc, char *argv[])
 {
 	struct fl_opts o;
 	char err[256];

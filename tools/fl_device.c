@@ -17,7 +17,9 @@
 #include "fl_device.h"
 #include "fl_device_int.h"
 #include "fl_dm.h"
+#include "fl_mount.h"
 #include "fl_probe.h"
+#include "fl_strv.h"
 
 void fl_device_init(struct fl_device *dev, const struct fl_device_params *p)
 {
@@ -139,6 +141,38 @@ int fl_device_find_holder(const struct stat *target, const char *skip,
 		*name = *as = NULL;
 	}
 	return r;
+}
+
+int fl_device_find_mounted(const char *dir, char **name)
+{
+	struct fl_dev *devs;
+	char *abs, **mounts, **m;
+	size_t n, i;
+	int r;
+
+	*name = NULL;
+	abs = realpath(dir, NULL);
+	if (!abs)
+		return -errno;
+	r = fl_list_all(&devs, &n);
+	if (r) {
+		free(abs);
+		return r;
+	}
+	for (i = 0; !r && i < n && !*name; i++) {
+		r = fl_mounts_of(devs[i].top_devno, &mounts);
+		for (m = mounts; !r && m && *m && !*name; m++) {
+			if (strcmp(*m, abs))
+				continue;
+			*name = strdup(devs[i].name);
+			if (!*name)
+				r = -ENOMEM;
+		}
+		fl_strv_free(mounts);
+	}
+	fl_devs_free(devs, n);
+	free(abs);
+	return r ?: *name ? 0 : -ENOENT;
 }
 
 int fl_device_find(struct fl_device *dev, const char *name)

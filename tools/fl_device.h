@@ -45,6 +45,7 @@ struct fl_device_params {
 	const struct luks_format_params *luks_format;
 	const char *mkfs;	/* create: mkfs.TYPE on the top device */
 	const char *mount;	/* mount the top device here */
+	const char *mount_options;	/* for the filesystem, or NULL */
 };
 
 /* The step that failed: with err.err, what a caller needs to say why. */
@@ -200,6 +201,13 @@ int fl_device_find(struct fl_device *dev, const char *name);
  */
 int fl_device_find_holder(const struct stat *st, const char *skip,
 			  char **name, char **as);
+
+/*
+ * The fileloopctl name of the device mounted on dir (any path to it);
+ * -ENOENT when no fileloop device is mounted there.  *name is the
+ * caller's to free.
+ */
+int fl_device_find_mounted(const char *dir, char **name);
 
 /*
  * Tear down the found device: unmount what fileloopctl mounted, close

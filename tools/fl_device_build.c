@@ -187,7 +187,7 @@ static int mount_top(struct fl_device *dev)
 	if (!abs)
 		return fl_device_fail(dev, FL_STEP_MOUNT_DIR, -errno,
 				      dev->p.mount);
-	r = fl_mount(dev->top_dev, abs, dev->p.read_only);
+	r = fl_mount(dev->top_dev, abs, dev->p.read_only, dev->p.mount_options);
 	if (r) {
 		free(abs);
 		return fl_device_fail(dev, FL_STEP_MOUNT, r, dev->top_dev);

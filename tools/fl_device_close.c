@@ -123,7 +123,8 @@ int fl_device_close(struct fl_device *dev)
 	return 0;
 remount:
 	if (unmounted) {
-		int e = fl_mount(dev->top_dev, dev->mounted_on, d->read_only);
+		int e = fl_mount(dev->top_dev, dev->mounted_on, d->read_only,
+				 NULL);
 		struct fl_undo_fail *f = NULL;
 
 		if (e)

@@ -34,7 +34,8 @@ static int context_errno(struct libmnt_context *cxt, int rc)
 	return -EIO;
 }
 
-int fl_mount(const char *source, const char *target, bool read_only)
+int fl_mount(const char *source, const char *target, bool read_only,
+	     const char *options)
 {
 	struct libmnt_context *cxt;
 	int r;
@@ -46,7 +47,9 @@ int fl_mount(const char *source, const char *target, bool read_only)
 	if (mnt_context_set_source(cxt, source) ||
 	    mnt_context_set_target(cxt, target))
 		goto out;
-	if (read_only && mnt_context_set_options(cxt, "ro"))
+	if (options && mnt_context_set_options(cxt, options))
+		goto out;
+	if (read_only && mnt_context_append_options(cxt, "ro"))
 		goto out;
 	/* The filesystem type is probed by libmount (libblkid). */
 	r = context_errno(cxt, mnt_context_mount(cxt));
@@ -66,6 +69,8 @@ int fl_umount(const char *target)
 	r = -ENOMEM;
 	if (mnt_context_set_target(cxt, target))
 		goto out;
+	/* We may be umount.fileloop: never hand the umount back to us. */
+	mnt_context_disable_helpers(cxt, 1);
 	r = context_errno(cxt, mnt_context_umount(cxt));
 out:
 	mnt_free_context(cxt);

@@ -11,7 +11,13 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-int fl_mount(const char *source, const char *target, bool read_only);
+/*
+ * options: mount(8)'s -o list (filesystem options, and userspace ones
+ * such as helper= that libmount keeps in its utab), or NULL.
+ */
+int fl_mount(const char *source, const char *target, bool read_only,
+	     const char *options);
+/* Never through a umount helper: fileloopctl is umount.fileloop itself. */
 int fl_umount(const char *target);
 /*
  * Mount points of dev, NULL-terminated (fl_strv_free); *targets is NULL

@@ -37,6 +37,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_NO_LUKS]	  = { "no-luks",	       0, 0 },
 	[OPT_MKFS]	  = { "mkfs",		       1, 0 },
 	[OPT_MOUNT]	  = { "mount",		       1, 'm' },
+	[OPT_MOUNT_OPTIONS] = { "mount-options",       1, 0 },
 	[OPT_FORCE]	  = { "force",		       0, 0 },
 	[OPT_ALLOCATE]	  = { "allocate",	       0, 0 },
 	[OPT_KEY_FILE]	  = { "key-file",	       1, 'd' },
@@ -173,6 +174,13 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 			return fail(err, errlen, "--mount needs a directory");
 		o->mount = arg;
 		return 0;
+	case OPT_MOUNT_OPTIONS:
+		if (!*arg || strchr(arg, ' '))
+			return fail(err, errlen,
+				    "--mount-options: '%s' is not a comma-separated option list",
+				    arg);
+		o->mount_options = arg;
+		return 0;
 	case OPT_KEY_FILE:
 		if (!*arg)
 			return fail(err, errlen, "--key-file needs a file or -");
@@ -248,6 +256,8 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 
 	if (!v)
 		return 0;
+	if (fl_opt_set(o, OPT_MOUNT_OPTIONS) && !fl_opt_set(o, OPT_MOUNT))
+		return fail(err, errlen, "--mount-options needs --mount");
 	if (!strcmp(v->name, "table") && fl_opt_set(o, OPT_READ_ONLY))
 		return fail(err, errlen,
 			    "table does not take --read-only: a table line has no mode (dmsetup create --readonly has)");

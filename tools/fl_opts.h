@@ -23,7 +23,7 @@ enum fl_opt {
 	OPT_PBKDF_MEMORY, OPT_PBKDF_ITER, OPT_ITER_TIME, OPT_CIPHER,
 	OPT_KEY_SIZE, OPT_JSON, OPT_OUTPUT, OPT_RAW, OPT_NOHEADINGS, OPT_BYTES,
 	OPT_FS, OPT_VERBOSE, OPT_DEBUG, OPT_HELP, OPT_VERSION, OPT_SHARED,
-	OPT_COUNT
+	OPT_MOUNT_OPTIONS, OPT_COUNT
 };
 
 #define OPTBIT(o)	(UINT64_C(1) << (o))
@@ -67,7 +67,8 @@ struct fl_opts {
 	uint64_t size, offset, sizelimit;	/* bytes */
 	struct fl_params map;		/* io, block_size, no_discard, offset */
 	bool read_only;
-	const char *mkfs, *mount, *key_file, *pbkdf, *cipher, *columns;
+	const char *mkfs, *mount, *mount_options, *key_file, *pbkdf, *cipher;
+	const char *columns;
 	uint32_t pbkdf_memory, pbkdf_iter, iter_time, key_size;
 	int verbose;
 };

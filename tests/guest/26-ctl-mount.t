@@ -30,7 +30,7 @@ mount_cleanup() {
 	# shellcheck disable=SC2086
 	[ -z "$helpers_made" ] || rm -f $helpers_made
 }
-trap 'mount_cleanup; flc_cleanup' EXIT
+trap 'mount_cleanup; flc_cleanup; flc_stop_udev' EXIT
 ok "$([ -x /sbin/mount.fileloop ] && [ -x /sbin/umount.fileloop ]; echo $?)" \
 	"mount.fileloop and umount.fileloop in /sbin"
 

@@ -1,25 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fl_mount_helper.h"
+#include "fl_opts.h"
 #include "fl_strv.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* fstab's own options, and what mount(8) has used by the time we run. */
 static bool fstab_only(const char *opt)
@@ -110,7 +97,7 @@ static int parse_options(const char *opts, struct helper_opts *h, char ***v,
 				     strcmp(opt, ours[i].key))
 				continue;
 			if (valued && !opt[klen]) {
-				r = fail(err, errlen, "option %s needs a value",
+				r = fl_opts_fail(err, errlen, "option %s needs a value",
 					 ours[i].key);
 			} else if (!ours[i].flag) {
 				free(h->name);
@@ -146,21 +133,21 @@ int fl_mount_helper_argv(int argc, char *const argv[], struct fl_mount_argv *m,
 
 		if (arg[0] != '-' || !arg[1]) {
 			if (npos == 2)
-				r = fail(err, errlen, "unexpected argument '%s'", arg);
+				r = fl_opts_fail(err, errlen, "unexpected argument '%s'", arg);
 			else
 				pos[npos++] = arg;
 			continue;
 		}
 		if (!strcmp(arg, "-o") || !strcmp(arg, "-t") || !strcmp(arg, "-N")) {
 			if (a + 1 == argc) {
-				r = fail(err, errlen, "option %s needs a value", arg);
+				r = fl_opts_fail(err, errlen, "option %s needs a value", arg);
 				break;
 			}
 			if (arg[1] == 'o')
 				r = parse_options(argv[++a], &h, &ours, &nours,
 						  err, errlen);
 			else if (arg[1] == 'N')
-				r = fail(err, errlen, "mount namespaces (-N) are not supported");
+				r = fl_opts_fail(err, errlen, "mount namespaces (-N) are not supported");
 			else
 				a++;	/* -t fileloop: we are it */
 			continue;
@@ -178,16 +165,16 @@ int fl_mount_helper_argv(int argc, char *const argv[], struct fl_mount_argv *m,
 				m->verbose = true;
 				break;
 			default:
-				r = fail(err, errlen, "unknown option '%s'", arg);
+				r = fl_opts_fail(err, errlen, "unknown option '%s'", arg);
 			}
 		}
 	}
 	if (!r && npos != 2)
-		r = fail(err, errlen, "usage: " FL_MOUNT_HELPER " IMAGE DIR [-o OPTIONS]");
+		r = fl_opts_fail(err, errlen, "usage: " FL_MOUNT_HELPER " IMAGE DIR [-o OPTIONS]");
 	if (!r && !h.name && !(h.name = default_name(pos[0])))
 		r = -ENOMEM;
 	if (!r && !*h.name)
-		r = fail(err, errlen, "cannot name a device after '%s': give -o name=NAME", pos[0]);
+		r = fl_opts_fail(err, errlen, "cannot name a device after '%s': give -o name=NAME", pos[0]);
 	if (!r)
 		r = add_fs_opt(&h, FL_HELPER_OPT, strlen(FL_HELPER_OPT));
 

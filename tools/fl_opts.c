@@ -71,10 +71,7 @@ const char *fl_opt_name(enum fl_opt opt)
 	return s;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int fl_opts_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,17 +100,17 @@ static int parse_bytes(enum fl_opt opt, const char *arg, bool aligned,
 	int r = fl_parse_size(arg, val);
 
 	if (r == -ERANGE)
-		return fail(err, errlen, "%s: '%s' is too large",
+		return fl_opts_fail(err, errlen, "%s: '%s' is too large",
 			    fl_opt_name(opt), arg);
 	if (r)
-		return fail(err, errlen,
+		return fl_opts_fail(err, errlen,
 			    "%s: '%s' is not a size (digits with an optional K, M, G or T suffix)",
 			    fl_opt_name(opt), arg);
 	if (nonzero && !*val)
-		return fail(err, errlen, "%s must not be zero",
+		return fl_opts_fail(err, errlen, "%s must not be zero",
 			    fl_opt_name(opt));
 	if (aligned && *val % FL_SECTOR)
-		return fail(err, errlen, "%s must be a multiple of 512 bytes",
+		return fl_opts_fail(err, errlen, "%s must be a multiple of 512 bytes",
 			    fl_opt_name(opt));
 	return 0;
 }
@@ -122,7 +119,7 @@ static int parse_num(enum fl_opt opt, const char *arg, uint32_t min,
 		     uint32_t max, uint32_t *val, char *err, size_t errlen)
 {
 	if (fl_parse_u32(arg, min, max, val))
-		return fail(err, errlen, "%s: '%s' is not a number in %u..%u",
+		return fl_opts_fail(err, errlen, "%s: '%s' is not a number in %u..%u",
 			    fl_opt_name(opt), arg, min, max);
 	return 0;
 }
@@ -152,7 +149,7 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 		return 0;
 	case OPT_BLOCK_SIZE:
 		if (fl_parse_u32(arg, 512, 4096, &v) || !fl_block_size_valid(v))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--block-size: '%s' is not 512, 1024, 2048 or 4096",
 				    arg);
 		o->map.block_size = v;
@@ -165,31 +162,31 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 		return 0;
 	case OPT_MKFS:
 		if (!*arg || strchr(arg, '/'))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--mkfs: '%s' is not a filesystem type", arg);
 		o->mkfs = arg;
 		return 0;
 	case OPT_MOUNT:
 		if (!*arg)
-			return fail(err, errlen, "--mount needs a directory");
+			return fl_opts_fail(err, errlen, "--mount needs a directory");
 		o->mount = arg;
 		return 0;
 	case OPT_MOUNT_OPTIONS:
 		if (!*arg || strchr(arg, ' '))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--mount-options: '%s' is not a comma-separated option list",
 				    arg);
 		o->mount_options = arg;
 		return 0;
 	case OPT_KEY_FILE:
 		if (!*arg)
-			return fail(err, errlen, "--key-file needs a file or -");
+			return fl_opts_fail(err, errlen, "--key-file needs a file or -");
 		o->key_file = arg;
 		return 0;
 	case OPT_PBKDF:
 		if (strcmp(arg, "argon2id") && strcmp(arg, "argon2i") &&
 		    strcmp(arg, "pbkdf2"))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--pbkdf: '%s' is not argon2id, argon2i or pbkdf2",
 				    arg);
 		o->pbkdf = arg;
@@ -205,7 +202,7 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 				 errlen);
 	case OPT_CIPHER:
 		if (!strchr(arg, '-') || strchr(arg, ' '))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--cipher: '%s' is not cipher-mode (e.g. aes-xts-plain64)",
 				    arg);
 		o->cipher = arg;
@@ -214,7 +211,7 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 		if (parse_num(opt, arg, 8, 4096, &o->key_size, err, errlen))
 			return -EINVAL;
 		if (o->key_size % 8)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--key-size is in bits and must be a multiple of 8");
 		return 0;
 	case OPT_OUTPUT:
@@ -235,20 +232,20 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 	unsigned i;
 
 	if (fl_opt_set(o, OPT_DIRECT_IO) && fl_opt_set(o, OPT_BUFFERED_IO))
-		return fail(err, errlen,
+		return fl_opts_fail(err, errlen,
 			    "--direct-io and --buffered-io exclude each other");
 	if (fl_opt_set(o, OPT_LUKS) && fl_opt_set(o, OPT_NO_LUKS))
-		return fail(err, errlen,
+		return fl_opts_fail(err, errlen,
 			    "--luks and --no-luks exclude each other");
 	if (fl_opt_set(o, OPT_JSON) && fl_opt_set(o, OPT_RAW))
-		return fail(err, errlen, "--json and --raw exclude each other");
+		return fl_opts_fail(err, errlen, "--json and --raw exclude each other");
 	if (o->map.block_size) {
 		if (o->offset % o->map.block_size)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--offset must be a multiple of --block-size (%u)",
 				    o->map.block_size);
 		if (o->sizelimit % o->map.block_size)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--sizelimit must be a multiple of --block-size (%u)",
 				    o->map.block_size);
 	}
@@ -257,49 +254,49 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 	if (!v)
 		return 0;
 	if (fl_opt_set(o, OPT_MOUNT_OPTIONS) && !fl_opt_set(o, OPT_MOUNT))
-		return fail(err, errlen, "--mount-options needs --mount");
+		return fl_opts_fail(err, errlen, "--mount-options needs --mount");
 	if (!strcmp(v->name, "table") && fl_opt_set(o, OPT_READ_ONLY))
-		return fail(err, errlen,
+		return fl_opts_fail(err, errlen,
 			    "table does not take --read-only: a table line has no mode (dmsetup create --readonly has)");
 	for (i = 0; i < OPT_COUNT; i++) {
 		if ((o->set & OPTBIT(i)) && !(v->opts & OPTBIT(i)))
-			return fail(err, errlen, "%s does not take %s",
+			return fl_opts_fail(err, errlen, "%s does not take %s",
 				    v->name, fl_opt_name(i));
 	}
 	if (fl_opt_set(o, OPT_HELP))
 		return 0;	/* fileloopctl VERB --help: no args needed */
 	if (o->nargs < v->min_args || o->nargs > v->max_args)
-		return fail(err, errlen, "usage: fileloopctl %s %s", v->name,
+		return fl_opts_fail(err, errlen, "usage: fileloopctl %s %s", v->name,
 			    v->args);
 
 	if (!strcmp(v->name, "create")) {
 		if (!fl_opt_set(o, OPT_SIZE))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "create needs --size (the size of the new file)");
 		if (o->offset >= o->size)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--offset must be smaller than --size");
 		if (o->sizelimit && o->offset + o->sizelimit > o->size)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--offset + --sizelimit is beyond --size");
 		if ((o->set & (OPTS_LUKS_NEW)) && !fl_opt_set(o, OPT_LUKS))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "key and cipher options need --luks");
 		if (fl_opt_set(o, OPT_READ_ONLY) &&
 		    (o->mkfs || fl_opt_set(o, OPT_LUKS)))
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--read-only cannot format (--luks, --mkfs)");
 	}
 	if (!strcmp(v->name, "keygen")) {
 		if (!fl_opt_set(o, OPT_SIZE))
 			o->size = FL_KEYGEN_DEFAULT;
 		if (o->size > FL_KEYFILE_MAX)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "--size: a key file holds at most %u bytes",
 				    FL_KEYFILE_MAX);
 	}
 	if (fl_opt_set(o, OPT_NO_LUKS) && (o->set & OPTBIT(OPT_KEY_FILE)))
-		return fail(err, errlen, "--no-luks takes no --key-file");
+		return fl_opts_fail(err, errlen, "--no-luks takes no --key-file");
 	return 0;
 }
 
@@ -336,20 +333,20 @@ int fl_opts_parse(int argc, char *const argv[], const struct fl_verb *verbs,
 
 		if (c == '?') {
 			if (optopt && optopt < 256 && optopt != '?')
-				return fail(err, errlen, "unknown option -%c",
+				return fl_opts_fail(err, errlen, "unknown option -%c",
 					    optopt);
-			return fail(err, errlen, "unknown option %s",
+			return fl_opts_fail(err, errlen, "unknown option %s",
 				    argv[optind - 1]);
 		}
 		if (c == ':') {
 			opt = opt_from_getopt(optopt);
-			return fail(err, errlen, "%s needs a value",
+			return fl_opts_fail(err, errlen, "%s needs a value",
 				    opt >= 0 ? fl_opt_name(opt) :
 					       argv[optind - 1]);
 		}
 		opt = opt_from_getopt(c);
 		if (opt < 0)
-			return fail(err, errlen, "internal: option %d", c);
+			return fl_opts_fail(err, errlen, "internal: option %d", c);
 		o->set |= OPTBIT(opt);
 		r = parse_one(o, opt, optarg, err, errlen);
 		if (r)
@@ -362,7 +359,7 @@ int fl_opts_parse(int argc, char *const argv[], const struct fl_verb *verbs,
 			continue;
 		}
 		if (o->nargs == FL_MAX_ARGS)
-			return fail(err, errlen, "too many arguments");
+			return fl_opts_fail(err, errlen, "too many arguments");
 		o->args[o->nargs++] = argv[i];
 	}
 	if (verb_name) {
@@ -372,12 +369,12 @@ int fl_opts_parse(int argc, char *const argv[], const struct fl_verb *verbs,
 			if (!strcmp(v->name, verb_name))
 				break;
 		if (!v->name)
-			return fail(err, errlen,
+			return fl_opts_fail(err, errlen,
 				    "unknown command '%s' (see fileloopctl --help)",
 				    verb_name);
 		o->verb = v;
 	} else if (!(o->set & (OPTBIT(OPT_HELP) | OPTBIT(OPT_VERSION)))) {
-		return fail(err, errlen,
+		return fl_opts_fail(err, errlen,
 			    "no command given (see fileloopctl --help)");
 	}
 	return check(o, err, errlen);

@@ -85,6 +85,10 @@ static inline bool fl_opt_set(const struct fl_opts *o, enum fl_opt opt)
 int fl_opts_parse(int argc, char *const argv[], const struct fl_verb *verbs,
 		  struct fl_opts *o, char *err, size_t errlen);
 
+/* Write the message into err (errlen bytes); returns -EINVAL. */
+int fl_opts_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* "--offset" for OPT_OFFSET, for messages and help. */
 const char *fl_opt_name(enum fl_opt opt);
 

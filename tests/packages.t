@@ -101,9 +101,16 @@ dpkg-deb --ctrl-tarfile "$dkms_deb" | tar -xO ./postinst 2>/dev/null |
 	grep -Eq "^DKMS_VERSION=$version$"
 ok $? "fileloop-dkms's postinst registers fileloop/$version with DKMS"
 
-# fileloopctl: the tool (also as mount(8)'s helpers), its man page,
-# completion, docs and example.
-is "$(files "$ctl_deb")" "./usr/sbin/fileloopctl
+# fileloopctl: the tool (also as mount(8)'s helpers), its man pages,
+# completion, docs and example, the systemd generator and its target
+# where this release's systemd looks for them.
+unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
+gendir=$(pkg-config --variable=systemdsystemgeneratordir systemd)
+is "$(files "$ctl_deb")" "$(sort <<EOF
+.$gendir/fileloop-generator
+.$unitdir/fileloop.target
+./usr/share/man/man5/filelooptab.5.gz
+./usr/sbin/fileloopctl
 ./usr/sbin/mount.fileloop
 ./usr/sbin/umount.fileloop
 ./usr/share/bash-completion/completions/fileloopctl
@@ -113,7 +120,9 @@ is "$(files "$ctl_deb")" "./usr/sbin/fileloopctl
 ./usr/share/doc/fileloopctl/examples/encrypted-mount-example
 ./usr/share/man/man8/fileloopctl.8.gz
 ./usr/share/man/man8/mount.fileloop.8.gz
-./usr/share/man/man8/umount.fileloop.8.gz" "fileloopctl's file list"
+./usr/share/man/man8/umount.fileloop.8.gz
+EOF
+)" "fileloopctl's file list"
 [ -x "$tmp/ctl/usr/sbin/fileloopctl" ] &&
 	[ -x "$tmp/ctl/usr/share/doc/fileloopctl/examples/encrypted-mount-example" ]
 ok $? "the tool and the example script are executable"
@@ -121,6 +130,15 @@ is "$("$tmp/ctl/usr/sbin/fileloopctl" --version 2>&1)" "fileloopctl $version" \
    "the packaged tool runs and reports the package's version"
 zcat "$tmp/ctl/usr/share/man/man8/fileloopctl.8.gz" | cmp -s - "$top/docs/fileloopctl.8"
 ok $? "the man page is docs/fileloopctl.8"
+# The packaged generator's units run the packaged tool.
+mkdir "$tmp/units"
+echo "v /srv/v.img none" >"$tmp/tab"
+FILELOOPTAB=$tmp/tab "$tmp/ctl$gendir/fileloop-generator" "$tmp/units"
+is "$(grep ^ExecStop= "$tmp/units/fileloop@v.service" 2>&1)" \
+   "ExecStop=/usr/sbin/fileloopctl close v" \
+   "the packaged generator's units run /usr/sbin/fileloopctl"
+is "$(readlink "$tmp/units/multi-user.target.wants/fileloop.target")" \
+   "$unitdir/fileloop.target" "and pull in the packaged fileloop.target"
 
 # Depends: the package of every library the tool links (NEEDED) and of
 # the two it dlopen()s by soname (the sonames are strings in the binary).

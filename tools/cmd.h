@@ -38,6 +38,8 @@ extern int fl_verbose;
 /* The verbs. */
 int cmd_create(const struct fl_opts *o);
 int cmd_open(const struct fl_opts *o);
+/* open NAME with no FILE: the command line of NAME's filelooptab line. */
+int cmd_open_tab(int argc, char *argv[], const char *name);
 int cmd_close(const struct fl_opts *o);
 int cmd_list(const struct fl_opts *o);
 int cmd_status(const struct fl_opts *o);

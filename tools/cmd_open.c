@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fileloopctl open NAME FILE: map an existing image, unlock it if it is
- * LUKS, mount it if asked.
+ * fileloopctl open NAME [FILE]: map an existing image (or the one NAME's
+ * filelooptab line names), unlock it if it is LUKS, mount it if asked.
  */
 #include <inttypes.h>
 
+#include <errno.h>
+
 #include "cmd.h"
 #include "fl_secret.h"
+#include "fl_strv.h"
+#include "fl_tab.h"
 
 int cmd_open(const struct fl_opts *o)
 {
@@ -52,4 +56,53 @@ out:
 	fl_secret_free(pass);
 	fl_device_free(&dev);
 	return ex;
+}
+
+/*
+ * fileloopctl open NAME: NAME's filelooptab line gives the image and the
+ * options, which go on the command line before the user's own, so that
+ * those given here win.
+ */
+int cmd_open_tab(int argc, char *argv[], const char *name)
+{
+	const char *tab = fl_tab_path();
+	struct fl_tab_entry e;
+	struct fl_opts o;
+	char **v = NULL;
+	char err[256];
+	unsigned line;
+	size_t n = 0, i;
+	int r;
+
+	r = fl_tab_find(tab, name, &line, &e, err, sizeof(err));
+	if (r == -ENOENT) {
+		cmd_msg("%s has no line in %s; give the image: fileloopctl open %s FILE",
+			name, tab, name);
+		return FL_EXIT_NOTFOUND;
+	}
+	if (r == -EINVAL) {
+		cmd_msg("%s:%u: %s", tab, line, err);
+		return FL_EXIT_USAGE;
+	}
+	if (r)
+		return cmd_fail(r, "cannot read %s", tab);
+	r = fl_strv_append(&v, &n, argv[0]);
+	for (i = 0; !r && i < e.nopts; i++)
+		r = fl_strv_append(&v, &n, e.opts[i]);
+	for (i = 1; !r && i < (size_t)argc; i++)
+		r = fl_strv_append(&v, &n, argv[i]);
+	if (!r)
+		r = fl_strv_append(&v, &n, e.image);
+	if (r)
+		r = cmd_fail(r, "cannot read %s", tab);
+	else if (fl_opts_parse((int)n, v, fl_action_types, &o, err, sizeof(err))) {
+		cmd_msg("%s:%u: %s", tab, line, err);
+		r = FL_EXIT_USAGE;
+	} else {
+		cmd_info("%s:%u: %s on %s", tab, line, name, e.image);
+		r = cmd_open(&o);
+	}
+	fl_strv_free(v);
+	fl_tab_entry_free(&e);
+	return r;
 }

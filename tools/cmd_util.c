@@ -222,6 +222,9 @@ int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 	char prompt[192];
 	int r;
 
+	if (fl_opt_set(o, OPT_ASK_PASSWORD))
+		req.ask_id = name;
+
 	/* Only LUKS takes a secret: first make sure LUKS can be driven. */
 	r = cmd_need_luks_library();
 	if (r)
@@ -238,6 +241,9 @@ int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 		break;
 	case -EBADMSG:
 		cmd_msg("passphrases do not match");
+		break;
+	case -ECANCELED:
+		cmd_msg("systemd-ask-password gave no passphrase for %s", name);
 		break;
 	case -EFBIG:
 		cmd_msg("passphrase or key file too long (at most %u bytes from a key file, %u typed)",

@@ -51,16 +51,18 @@ const struct fl_verb fl_action_types[] = {
 	  "      --force              overwrite FILE if it exists\n"
 	  "      --allocate           allocate the file's blocks (fallocate)\n"
 	  MAP_HELP LUKS_NEW_HELP },
-	{ "open", cmd_open, 2, 2,
+	{ "open", cmd_open, 1, 2,
 	  OPTS_COMMON | OPTS_MAP | OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_LUKS) |
-	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS),
+	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS) |
+	  OPTBIT(OPT_ASK_PASSWORD),
 	  true,
-	  "NAME FILE",
-	  "map an existing image; unlock it if it is LUKS",
+	  "NAME [FILE]",
+	  "map an existing image (FILE, or NAME's filelooptab line); unlock it if it is LUKS",
 	  "      --luks               insist that FILE is LUKS\n"
 	  "      --no-luks            map only, even if FILE is LUKS\n"
 	  "  -m, --mount DIR          mount it on DIR (close unmounts it)\n"
 	  "      --mount-options OPTS mount options for the filesystem\n"
+	  "      --ask-password       ask through systemd-ask-password (as at boot)\n"
 	  MAP_HELP LUKS_HELP },
 	{ "close", cmd_close, 1, 1, OPTS_COMMON, true, "NAME",
 	  "unmount what fileloopctl mounted, close LUKS, remove the mapping",

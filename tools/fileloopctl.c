@@ -172,5 +172,7 @@ static int run(int argc, char *argv[])
 			"fileloopctl: device-mapper is not available (no /dev/mapper/control; modprobe dm-mod)\n");
 		return FL_EXIT_FAIL;
 	}
+	if (o.verb->run == cmd_open && o.nargs == 1)
+		return cmd_open_tab(argc, argv, o.args[0]);
 	return o.verb->run(&o);
 }

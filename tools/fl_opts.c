@@ -41,6 +41,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_FORCE]	  = { "force",		       0, 0 },
 	[OPT_ALLOCATE]	  = { "allocate",	       0, 0 },
 	[OPT_KEY_FILE]	  = { "key-file",	       1, 'd' },
+	[OPT_ASK_PASSWORD] = { "ask-password",	       0, 0 },
 	[OPT_PBKDF]	  = { "pbkdf",		       1, 0 },
 	[OPT_PBKDF_MEMORY] = { "pbkdf-memory",	       1, 0 },
 	[OPT_PBKDF_ITER]  = { "pbkdf-force-iterations", 1, 0 },
@@ -297,6 +298,9 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 	}
 	if (fl_opt_set(o, OPT_NO_LUKS) && (o->set & OPTBIT(OPT_KEY_FILE)))
 		return fl_opts_fail(err, errlen, "--no-luks takes no --key-file");
+	if (fl_opt_set(o, OPT_ASK_PASSWORD) && fl_opt_set(o, OPT_KEY_FILE))
+		return fl_opts_fail(err, errlen,
+			    "--ask-password and --key-file exclude each other");
 	return 0;
 }
 

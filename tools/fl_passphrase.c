@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -306,6 +307,49 @@ static int tty_passphrase(const struct fl_pass_req *req, char **out,
 	return r;
 }
 
+/*
+ * Through systemd's password agents, as systemd-cryptsetup asks at boot
+ * (the console, plymouth, or the terminal when there is one): the answer
+ * comes back on a pipe, one line.
+ */
+static int agent_read(const struct fl_pass_req *req, char **out, size_t *len)
+{
+	char id[256];
+	int pfd[2], status, r;
+	pid_t pid;
+
+	snprintf(id, sizeof(id), "--id=fileloop:%s", req->ask_id);
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return r;
+	}
+	if (!pid) {
+		if (dup2(pfd[1], STDOUT_FILENO) >= 0)
+			execlp("systemd-ask-password", "systemd-ask-password",
+			       "--timeout=0", id,
+			       req->prompt ? req->prompt : "Enter passphrase:",
+			       (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	r = read_line(pfd[0], false, out, len);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!r && !(WIFEXITED(status) && !WEXITSTATUS(status))) {
+		fl_secret_free(*out);
+		*out = NULL;
+		r = WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+			-ENOENT : -ECANCELED;
+	}
+	return r;
+}
+
 int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 		      size_t *len)
 {
@@ -321,6 +365,8 @@ int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 			return -errno;
 		r = read_all(fd, FL_KEYFILE_MAX, pass, len);
 		close(fd);
+	} else if (req->ask_id) {
+		r = agent_read(req, pass, len);
 	} else if (isatty(STDIN_FILENO)) {
 		r = tty_passphrase(req, pass, len);
 	} else {

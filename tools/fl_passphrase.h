@@ -6,14 +6,16 @@
  * fl_secret_free() wipes before releasing.  Secrets never come from argv
  * or the environment.
  *
+ *   ask_id set, no key_file         systemd-ask-password(1), its one line
  *   key_file == NULL, stdin a tty   prompt without echo (and confirm)
  *   key_file == NULL, stdin not tty the first line of stdin, no newline
  *   key_file == "-"                 all of stdin, newlines included
  *   key_file == PATH                all of the file, newlines included
  *
  * Returns 0 or -errno: -ENODATA empty secret, -EFBIG too long,
- * -EBADMSG the confirmation did not match.  Nothing is printed but the
- * prompt itself (on the terminal's stderr).
+ * -EBADMSG the confirmation did not match, -ECANCELED
+ * systemd-ask-password gave no answer (-ENOENT: it is not installed).
+ * Nothing is printed but the prompt itself (on the terminal's stderr).
  */
 #ifndef FL_PASSPHRASE_H
 #define FL_PASSPHRASE_H
@@ -31,6 +33,7 @@ struct fl_pass_req {
 	const char *key_file;
 	const char *prompt;	/* e.g. "Enter passphrase for vault: " */
 	bool confirm;		/* ask twice when prompting (new secrets) */
+	const char *ask_id;	/* "NAME": ask systemd's password agents */
 };
 
 int fl_passphrase_get(const struct fl_pass_req *req, char **pass,

@@ -2,7 +2,8 @@
 /*
  * Secrets without a terminal: key files (whole contents), stdin as "-"
  * (whole contents) and as a plain pipe (first line), key generation
- * (0600, O_EXCL, random); no core dumps of a process holding secrets.
+ * (0600, O_EXCL, random); systemd-ask-password's answer (a stand-in on
+ * PATH); no core dumps of a process holding secrets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +59,51 @@ static void get(const char *key_file, int want_r, const void *want,
 		ok(!pass, "%s: no buffer on failure", what);
 	}
 	fl_secret_free(pass);
+}
+
+/*
+ * ask_id: a stand-in systemd-ask-password on PATH that records its
+ * arguments and answers with body's output.
+ */
+static void agent(const char *body, int want_r, const char *want,
+		  const char *what)
+{
+	struct fl_pass_req req = { .ask_id = "vault", .prompt = "Pass for vault:" };
+	char path[128], script[512], args[256] = "";
+	char *pass = NULL, *old_path = getenv("PATH");
+	size_t len = 0;
+	ssize_t n;
+	int r, fd;
+
+	snprintf(path, sizeof(path), "%s/systemd-ask-password", dir);
+	snprintf(script, sizeof(script), "#!/bin/sh\necho \"$@\" > %s/args\n%s\n",
+		 dir, body);
+	write_file(path, script, strlen(script));
+	chmod(path, 0700);
+	old_path = old_path ? strdup(old_path) : NULL;
+	setenv("PATH", dir, 1);
+	r = fl_passphrase_get(&req, &pass, &len);
+	if (old_path)
+		setenv("PATH", old_path, 1);
+	free(old_path);
+	is_int(r, want_r, "%s: status", what);
+	if (!want_r)
+		ok(pass && len == strlen(want) && !memcmp(pass, want, len),
+		   "%s: the passphrase", what);
+	else
+		ok(!pass, "%s: no buffer on failure", what);
+	fl_secret_free(pass);
+	snprintf(path, sizeof(path), "%s/args", dir);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, args, sizeof(args) - 1) : -1;
+	args[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	is_str(args, "--timeout=0 --id=fileloop:vault Pass for vault:\n",
+	       "%s: asked for vault, no timeout", what);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/systemd-ask-password", dir);
+	unlink(path);
 }
 
 /*
@@ -168,6 +214,25 @@ int main(void)
 		       "keygen does not write through a symlink");
 		ok(access(key, F_OK) != 0, "symlink target not created");
 		unlink(path);
+	}
+
+	stdin_from("not this\n", 9);
+	agent("printf 'agent pass\\nmore\\n'", 0, "agent pass",
+	      "agent: its first line, not stdin");
+	agent("exit 1", -ECANCELED, NULL, "agent cancelled");
+	agent("echo; exit 0", -ENODATA, NULL, "agent: empty answer");
+	{
+		struct fl_pass_req req = { .ask_id = "vault" };
+		char *pass = NULL, *old = getenv("PATH");
+		size_t len;
+
+		old = old ? strdup(old) : NULL;
+		setenv("PATH", dir, 1);
+		is_int(fl_passphrase_get(&req, &pass, &len), -ENOENT,
+		       "no systemd-ask-password: -ENOENT");
+		if (old)
+			setenv("PATH", old, 1);
+		free(old);
 	}
 
 	snprintf(path, sizeof(path), "%s/pass", dir);

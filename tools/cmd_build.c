@@ -210,6 +210,12 @@ static int step_msg(const struct fl_opts *o, const struct fl_device *dev)
 		return cmd_fail(e->err, "cannot format %s as LUKS2", e->object);
 	case FL_STEP_LUKS_OPEN:
 		return cmd_luks_open_msg(e->err, e->object);
+	case FL_STEP_PARTSCAN:
+		if (!e->value)
+			return cmd_fail(e->err, "cannot read the partition table of %s; nothing was changed",
+					e->object);
+		return cmd_fail(e->err, "cannot map partition %u of %s; nothing was changed",
+				(unsigned)e->value, e->object);
 	case FL_STEP_MKFS:
 		if (e->err == -ENOENT) {
 			cmd_msg("mkfs.%s: program not found", dev->p.mkfs);

@@ -36,6 +36,13 @@ static int close_msg(const struct fl_device *dev)
 	case FL_STEP_BUSY_AFTER:
 		cmd_msg("%s is in use; nothing was changed", e->object);
 		return FL_EXIT_BUSY;
+	case FL_STEP_PART_BUSY:
+		cmd_msg("%s is in use (its partition %s is open); nothing was changed",
+			d->name, e->holder);
+		return FL_EXIT_BUSY;
+	case FL_STEP_PART_REMOVE:
+		return cmd_fail(e->err, "cannot remove the partitions of %s",
+				e->object);
 	case FL_STEP_LUKS_CLOSE:
 		return cmd_fail(e->err, "cannot close LUKS device %s", e->object);
 	case FL_STEP_REMOVE:

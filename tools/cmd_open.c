@@ -51,6 +51,9 @@ int cmd_open(const struct fl_opts *o)
 	}
 	cmd_info("opened %s%s on %s", dev.top_dev, dev.luks ? " (LUKS)" : "",
 		 dev.path);
+	if (p.partscan)
+		cmd_info("mapped %zu partition%s", dev.nparts,
+			 dev.nparts == 1 ? "" : "s");
 	ex = 0;
 out:
 	fl_secret_free(pass);

@@ -101,6 +101,7 @@ void cmd_device_params(const struct fl_opts *o, struct fl_device_params *p,
 	p->allocate = fl_opt_set(o, OPT_ALLOCATE);
 	p->luks = fl_opt_set(o, OPT_LUKS);
 	p->no_probe = fl_opt_set(o, OPT_NO_LUKS);
+	p->partscan = fl_opt_set(o, OPT_PARTSCAN);
 	p->luks_format = lp;
 	p->mkfs = o->mkfs;
 	p->mount = o->mount;

@@ -54,7 +54,7 @@ const struct fl_verb fl_action_types[] = {
 	{ "open", cmd_open, 1, 2,
 	  OPTS_COMMON | OPTS_MAP | OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_LUKS) |
 	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS) |
-	  OPTBIT(OPT_ASK_PASSWORD),
+	  OPTBIT(OPT_ASK_PASSWORD) | OPTBIT(OPT_PARTSCAN),
 	  true,
 	  "NAME [FILE]",
 	  "map an existing image (FILE, or NAME's filelooptab line); unlock it if it is LUKS",
@@ -63,6 +63,7 @@ const struct fl_verb fl_action_types[] = {
 	  "  -m, --mount DIR          mount it on DIR (close unmounts it)\n"
 	  "      --mount-options OPTS mount options for the filesystem\n"
 	  "      --ask-password       ask through systemd-ask-password (as at boot)\n"
+	  "  -P, --partscan           map each partition as NAMEp1, NAMEp2, ... (as kpartx)\n"
 	  MAP_HELP LUKS_HELP },
 	{ "close", cmd_close, 1, 1, OPTS_COMMON, true, "NAME",
 	  "unmount what fileloopctl mounted, close LUKS, remove the mapping",

@@ -42,6 +42,7 @@ struct fl_device_params {
 	bool allocate;		/* allocate the file's blocks */
 	bool luks;		/* create: format LUKS2 and open it as NAME */
 	bool no_probe;		/* open: map only, never unlock */
+	bool partscan;		/* open: map the partitions (fl_part.h) */
 	const struct luks_format_params *luks_format;
 	const char *mkfs;	/* create: mkfs.TYPE on the top device */
 	const char *mount;	/* mount the top device here */
@@ -78,6 +79,8 @@ enum fl_step {
 	FL_STEP_LUKS_LIBRARY,	/* libcryptsetup could not be loaded */
 	FL_STEP_LUKS_FORMAT,	/* object: the device */
 	FL_STEP_LUKS_OPEN,	/* object: the LUKS name; -EPERM: bad key */
+	FL_STEP_PARTSCAN,	/* object: the top device; err.value: the
+				 * partition that failed (0: the table) */
 	FL_STEP_MKFS,		/* object: the device */
 	FL_STEP_MOUNT,		/* object: the device, err.mount: where */
 	FL_STEP_FIND,		/* object: the name looked up */
@@ -87,6 +90,8 @@ enum fl_step {
 	FL_STEP_BUSY,		/* object: top; err.value: other openers */
 	FL_STEP_UMOUNT,		/* err.mount */
 	FL_STEP_BUSY_AFTER,	/* object: top, opened while unmounting */
+	FL_STEP_PART_BUSY,	/* err.holder: a partition in use */
+	FL_STEP_PART_REMOVE,	/* object: top; its partitions */
 	FL_STEP_LUKS_CLOSE,	/* object: the LUKS name */
 	FL_STEP_REMOVE,		/* object: the mapping */
 	FL_STEP_RESIZE_POLICY,	/* err.resize (and err.geom) */
@@ -146,6 +151,7 @@ struct fl_device {
 	char top_dev[PATH_MAX];	/* /dev/mapper/<what gets mounted> */
 	char *mounted_on;	/* absolute mount point */
 	char *limit;		/* resize: the recorded --sizelimit */
+	size_t nparts;		/* open --partscan: partitions mapped */
 
 	/* A device found by name (close, resize). */
 	struct fl_dev found;

@@ -15,6 +15,7 @@
 #include "fl_device_int.h"
 #include "fl_dm.h"
 #include "fl_mount.h"
+#include "fl_part.h"
 #include "fl_state.h"
 
 /*
@@ -224,6 +225,30 @@ static int build_luks(struct fl_device *dev, bool create, const char *pass,
 	return 0;
 }
 
+/*
+ * The partitions on the top device, last: nothing after them can fail,
+ * and a failure here has already removed those made.
+ */
+static int map_parts(struct fl_device *dev)
+{
+	struct fl_part *parts;
+	unsigned failed = 0;
+	size_t n;
+	int r;
+
+	r = fl_part_read(dev->top_dev, &parts, &n);
+	if (!r)
+		r = fl_part_map(dev->p.name, parts, n, dev->p.read_only,
+				&failed);
+	free(parts);
+	if (r) {
+		dev->err.value = failed;
+		return fl_device_fail(dev, FL_STEP_PARTSCAN, r, dev->top_dev);
+	}
+	dev->nparts = n;
+	return 0;
+}
+
 static int build(struct fl_device *dev, bool create, char *pass, size_t len)
 {
 	bool created = false;
@@ -268,6 +293,11 @@ static int build(struct fl_device *dev, bool create, char *pass, size_t len)
 		if (r)
 			goto fail;
 		dev->undo.mounted = true;
+	}
+	if (dev->p.partscan) {
+		r = map_parts(dev);
+		if (r)
+			goto fail;
 	}
 	return 0;
 fail:

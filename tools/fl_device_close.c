@@ -14,6 +14,7 @@
 #include "fl_device_int.h"
 #include "fl_dm.h"
 #include "fl_mount.h"
+#include "fl_part.h"
 #include "fl_state.h"
 #include "fl_strv.h"
 
@@ -40,12 +41,32 @@ static int extra_openers(const char *name, int expected)
 	}
 }
 
+/* The partitions mapped on the top device (--partscan). */
+static int count_parts(const struct fl_dev *d)
+{
+	int n = 0;
+
+	while (d->parts && d->parts[n])
+		n++;
+	return n;
+}
+
 /* Refuse while anything but our own mount (and our LUKS) uses d. */
 static int check_unused(struct fl_device *dev, char **mounts)
 {
 	const struct fl_dev *d = &dev->found;
+	struct fl_dm_info info;
 	char **m;
 	int busy;
+
+	/* A partition in use (mounted, say) keeps the whole device. */
+	for (m = d->parts; m && *m; m++) {
+		if (!fl_dm_info(*m, &info) && info.open_count > 0) {
+			dev->err.holder = strdup(*m);
+			return fl_device_fail(dev, FL_STEP_PART_BUSY, -EBUSY,
+					      dev->top_dev);
+		}
+	}
 
 	for (m = mounts; m && *m; m++) {
 		if (!dev->mounted_on || strcmp(*m, dev->mounted_on)) {
@@ -58,8 +79,8 @@ static int check_unused(struct fl_device *dev, char **mounts)
 		free(dev->mounted_on);	/* recorded, but unmounted since */
 		dev->mounted_on = NULL;
 	}
-	/* Any opener besides our own mount (and our LUKS layer): busy. */
-	busy = extra_openers(d->top, dev->mounted_on ? 1 : 0);
+	/* Any opener besides our mount, partitions and LUKS layer: busy. */
+	busy = extra_openers(d->top, (dev->mounted_on ? 1 : 0) + count_parts(d));
 	if (busy <= 0 && d->luks)
 		busy = extra_openers(d->dm_name, 1);
 	if (busy > 0) {
@@ -101,9 +122,20 @@ int fl_device_close(struct fl_device *dev)
 		unmounted = true;
 		fl_device_note(dev, FL_EV_UNMOUNTED);
 		/* Something may have opened the device meanwhile. */
-		if (extra_openers(d->top, 0) > 0) {
+		if (extra_openers(d->top, count_parts(d)) > 0) {
 			r = fl_device_fail(dev, FL_STEP_BUSY_AFTER, -EBUSY,
 					   dev->top_dev);
+			goto remount;
+		}
+	}
+	if (d->parts) {
+		char *busy = NULL;
+
+		r = fl_part_remove(d->top, &busy);
+		if (r) {
+			dev->err.holder = busy;
+			fl_device_fail(dev, busy ? FL_STEP_PART_BUSY :
+					     FL_STEP_PART_REMOVE, r, dev->top_dev);
 			goto remount;
 		}
 	}

@@ -2,7 +2,9 @@
 /*
  * libdevmapper calls, following lvm2/cryptsetup practice (see fl_dm.h).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -116,8 +118,8 @@ static struct dm_task *named_task(int type, const char *name)
 }
 
 /* Load a single-target table into the inactive slot of name. */
-static int load_table(const char *name, uint64_t sectors, const char *params,
-		      bool read_only)
+static int load_table(const char *name, uint64_t sectors, const char *type,
+		      const char *params, bool read_only)
 {
 	struct dm_task *dmt;
 	int r = -ENOMEM;
@@ -127,7 +129,7 @@ static int load_table(const char *name, uint64_t sectors, const char *params,
 		return -ENOMEM;
 	if (read_only && !dm_task_set_ro(dmt))
 		goto out;
-	if (!dm_task_add_target(dmt, 0, sectors, FILELOOP_TARGET_NAME, params))
+	if (!dm_task_add_target(dmt, 0, sectors, type, params))
 		goto out;
 	/* Loading the inactive table touches no node: no cookie. */
 	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
@@ -158,8 +160,8 @@ static int resume(const char *name)
  * to the caller.  Here each step keeps its errno, and any failure after
  * the create removes the device.
  */
-int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
-		 const char *params, bool read_only)
+int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
+			const char *type, const char *params, bool read_only)
 {
 	struct fl_dm_info info;
 	struct dm_task *dmt;
@@ -188,7 +190,7 @@ int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 	if (r)
 		return r;
 
-	r = load_table(name, sectors, params, read_only);
+	r = load_table(name, sectors, type, params, read_only);
 	if (!r)
 		r = resume(name);
 	if (r)
@@ -196,10 +198,18 @@ int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 	return r;
 }
 
+int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
+		 const char *params, bool read_only)
+{
+	return fl_dm_create_target(name, uuid, sectors, FILELOOP_TARGET_NAME,
+				   params, read_only);
+}
+
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only)
 {
-	int r = load_table(name, sectors, params, read_only);
+	int r = load_table(name, sectors, FILELOOP_TARGET_NAME, params,
+			   read_only);
 
 	return r ? r : resume(name);
 }
@@ -415,5 +425,58 @@ int fl_dm_name_of(dev_t dev, char **name)
 		r = -ENOMEM;
 out:
 	dm_task_destroy(dmt);
+	return r;
+}
+
+/* One line of a sysfs attribute, without its newline; "" if unreadable. */
+static void sysfs_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+int fl_dm_holders(dev_t dev, char ***names, char ***uuids)
+{
+	size_t nn = 0, nu = 0;
+	struct dirent *de;
+	char path[96];
+	DIR *dir;
+	int r = 0;
+
+	*names = *uuids = NULL;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders",
+		 major(dev), minor(dev));
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while (!r && (de = readdir(dir))) {
+		char attr[320], name[160], uuid[160];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(attr, sizeof(attr), "/sys/class/block/%s/dm/name",
+			 de->d_name);
+		sysfs_line(attr, name, sizeof(name));
+		if (!name[0])
+			continue;	/* not a dm device, or gone */
+		snprintf(attr, sizeof(attr), "/sys/class/block/%s/dm/uuid",
+			 de->d_name);
+		sysfs_line(attr, uuid, sizeof(uuid));
+		r = fl_strv_append(names, &nn, name) ?:
+		    fl_strv_append(uuids, &nu, uuid);
+	}
+	closedir(dir);
+	if (r) {
+		fl_strv_free(*names);
+		fl_strv_free(*uuids);
+		*names = *uuids = NULL;
+	}
 	return r;
 }

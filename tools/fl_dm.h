@@ -62,6 +62,9 @@ void fl_dm_log_restore(void);
 /* One target "0 sectors fileloop params"; -EEXIST if name is taken. */
 int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		 const char *params, bool read_only);
+/* The same with a target of another type (dm-linear for partitions). */
+int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
+			const char *type, const char *params, bool read_only);
 /* Load a new single-target table and resume it (atomic swap). */
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only);
@@ -79,6 +82,12 @@ int fl_dm_names(char ***names);
 
 /* The devices a mapping sits on (DM_DEVICE_DEPS); at most max. */
 int fl_dm_deps(const char *name, dev_t *devs, unsigned max, unsigned *n);
+/*
+ * The dm devices that sit on dev (sysfs holders: DM_DEVICE_DEPS only
+ * looks down), with their dm UUIDs ("" for none): two NULL-terminated
+ * lists of the same length, NULL for none; free with fl_strv_free.
+ */
+int fl_dm_holders(dev_t dev, char ***names, char ***uuids);
 /* The dm name of a device number; -ENODEV if it is not a dm device. */
 int fl_dm_name_of(dev_t dev, char **name);
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include "fl_dm.h"
 #include "fl_list.h"
 #include "fl_mount.h"
+#include "fl_part.h"
 #include "fl_strv.h"
 #include "luks_helper.h"
 
@@ -34,6 +34,7 @@ void fl_dev_free(struct fl_dev *d)
 	free(d->top);
 	free(d->uuid);
 	free(d->mount);
+	fl_strv_free(d->parts);
 	fl_params_free(&d->params);
 	memset(d, 0, sizeof(*d));
 }
@@ -47,55 +48,25 @@ void fl_devs_free(struct fl_dev *devs, size_t n)
 	free(devs);
 }
 
-/*
- * The LUKS mapping holding dev, if any: sysfs holders are the one place the
- * kernel lists who sits on a device (DM_DEVICE_DEPS only looks down).
- */
+/* The LUKS mapping holding dev, if any. */
 static int luks_holder(dev_t dev, char **luks)
 {
-	char path[96];
-	struct dirent *de;
-	DIR *dir;
-	int r = 0;
+	char **names, **uuids;
+	size_t i;
+	int r;
 
 	*luks = NULL;
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders",
-		 major(dev), minor(dev));
-	dir = opendir(path);
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dir))) {
-		char upath[320], uuid[160] = "", name[160] = "";
-		FILE *f;
-
-		if (de->d_name[0] == '.')
+	r = fl_dm_holders(dev, &names, &uuids);
+	for (i = 0; !r && names && names[i]; i++) {
+		if (!luks_uuid_is_luks(uuids[i]))
 			continue;
-		snprintf(upath, sizeof(upath), "/sys/class/block/%s/dm/uuid",
-			 de->d_name);
-		f = fopen(upath, "re");
-		if (!f)
-			continue;
-		if (!fgets(uuid, sizeof(uuid), f))
-			uuid[0] = '\0';
-		fclose(f);
-		if (!luks_uuid_is_luks(uuid))
-			continue;
-		snprintf(upath, sizeof(upath), "/sys/class/block/%s/dm/name",
-			 de->d_name);
-		f = fopen(upath, "re");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f))
-			name[strcspn(name, "\n")] = '\0';
-		fclose(f);
-		if (!name[0])
-			continue;
-		*luks = strdup(name);
+		*luks = strdup(names[i]);
 		if (!*luks)
 			r = -ENOMEM;
 		break;
 	}
-	closedir(dir);
+	fl_strv_free(names);
+	fl_strv_free(uuids);
 	return r;
 }
 
@@ -104,6 +75,7 @@ static int gather(const char *dm_name, struct fl_dev *d)
 {
 	struct fl_dm_target tbl, st;
 	struct fl_dm_info info, tinfo;
+	const char *top_uuid;
 	char **mounts = NULL;
 	int r;
 
@@ -175,17 +147,22 @@ static int gather(const char *dm_name, struct fl_dev *d)
 	d->top_devno = d->devno;
 	d->top_sectors = d->sectors;
 	d->top_open_count = d->open_count;
+	top_uuid = info.uuid;
 	if (d->luks && !fl_dm_info(d->luks, &tinfo) && tinfo.exists) {
 		struct fl_dm_target ct;
 
 		d->top_devno = makedev(tinfo.major, tinfo.minor);
 		d->top_open_count = tinfo.open_count;
+		top_uuid = tinfo.uuid;
 		/* Its length only: STATUS, not the table with the key. */
 		if (!fl_dm_table(d->luks, true, &ct)) {
 			d->top_sectors = ct.total;
 			fl_dm_target_free(&ct);
 		}
 	}
+	r = fl_part_children(d->top_devno, top_uuid, &d->parts);
+	if (r)
+		goto fail;
 	if (!fl_mounts_of(d->top_devno, &mounts) && mounts) {
 		d->mount = strdup(mounts[0]);
 		fl_strv_free(mounts);

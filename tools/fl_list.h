@@ -34,6 +34,7 @@ struct fl_dev {
 	struct fl_stats stats;
 	bool have_stats;
 	char *mount;		/* first mount point of top, or NULL */
+	char **parts;		/* partitions mapped on top (fl_part.h) */
 };
 
 int fl_list_all(struct fl_dev **devs, size_t *n);

@@ -42,6 +42,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_ALLOCATE]	  = { "allocate",	       0, 0 },
 	[OPT_KEY_FILE]	  = { "key-file",	       1, 'd' },
 	[OPT_ASK_PASSWORD] = { "ask-password",	       0, 0 },
+	[OPT_PARTSCAN]	  = { "partscan",	       0, 'P' },
 	[OPT_PBKDF]	  = { "pbkdf",		       1, 0 },
 	[OPT_PBKDF_MEMORY] = { "pbkdf-memory",	       1, 0 },
 	[OPT_PBKDF_ITER]  = { "pbkdf-force-iterations", 1, 0 },
@@ -254,6 +255,9 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 
 	if (!v)
 		return 0;
+	if (fl_opt_set(o, OPT_PARTSCAN) && fl_opt_set(o, OPT_MOUNT))
+		return fl_opts_fail(err, errlen,
+			    "--partscan maps the partitions: mount one of them (NAMEp1, ...), not the whole device with --mount");
 	if (fl_opt_set(o, OPT_MOUNT_OPTIONS) && !fl_opt_set(o, OPT_MOUNT))
 		return fl_opts_fail(err, errlen, "--mount-options needs --mount");
 	if (!strcmp(v->name, "table") && fl_opt_set(o, OPT_READ_ONLY))

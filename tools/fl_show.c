@@ -15,7 +15,7 @@ enum col {
 	COL_NAME, COL_FILE, COL_OFFSET, COL_SIZE, COL_RO, COL_IO, COL_BLOCK,
 	COL_DISCARD, COL_LUKS, COL_MOUNT, COL_DM, COL_UUID, COL_OPEN,
 	COL_READS, COL_WRITES, COL_FLUSHES, COL_FUA, COL_DISCARDS,
-	COL_ZEROES, COL_ERRORS, COL_RETRIES, COL_COUNT
+	COL_ZEROES, COL_ERRORS, COL_RETRIES, COL_PARTS, COL_COUNT
 };
 
 struct col_def {
@@ -48,12 +48,13 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_DISCARDS]	= { "DISCARDS", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "discard requests" },
 	[COL_ZEROES]	= { "ZEROES", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "write-zeroes requests" },
 	[COL_ERRORS]	= { "ERRORS", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "failed requests" },
+	[COL_PARTS]	= { "PARTS", 0.1, 0, SCOLS_JSON_STRING, false, "partitions mapped on it (--partscan), comma separated" },
 	[COL_RETRIES]	= { "RETRIES", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "direct requests the filesystem made wait, redone by a worker" },
 };
 
 static const enum col default_cols[] = {
 	COL_NAME, COL_FILE, COL_OFFSET, COL_SIZE, COL_RO, COL_IO, COL_BLOCK,
-	COL_LUKS, COL_MOUNT,
+	COL_LUKS, COL_MOUNT, COL_PARTS,
 };
 
 void fl_show_columns_help(FILE *out)
@@ -114,6 +115,23 @@ static int pick_columns(const struct fl_show_flags *fl, int *ids, size_t *n,
 	return 0;
 }
 
+/* "a,b,c" */
+static char *join(char *const *v)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = 0; v[i]; i++)
+		len += strlen(v[i]) + 1;
+	s = calloc(1, len);
+	for (i = 0; s && v[i]; i++) {
+		if (i)
+			strcat(s, ",");
+		strcat(s, v[i]);
+	}
+	return s;
+}
+
 static char *cell(const struct fl_dev *d, enum col c, bool bytes)
 {
 	const struct fl_stats *st = &d->stats;
@@ -150,6 +168,8 @@ static char *cell(const struct fl_dev *d, enum col c, bool bytes)
 		return d->luks ? strdup(d->luks) : NULL;
 	case COL_MOUNT:
 		return d->mount ? strdup(d->mount) : NULL;
+	case COL_PARTS:
+		return d->parts ? join(d->parts) : NULL;
 	case COL_DM:
 		return strdup(d->dm_name);
 	case COL_UUID:

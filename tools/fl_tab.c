@@ -77,6 +77,7 @@ static const struct {
 	{ "buffered-io", "--buffered-io" },
 	{ "nodiscard", "--no-discard" },
 	{ "shared", "--shared" },
+	{ "partscan", "--partscan" },
 	{ "noauto", NULL },
 	{ "nofail", NULL },
 };

@@ -138,6 +138,12 @@ int main(void)
 	fails_with("exclude each other", "open", "a", "b", "--luks",
 		   "--no-luks");
 	fails_with("not 512, 1024", "open", "a", "b", "--block-size", "1000");
+	fails_with("mount one of them (NAMEp1", "open", "a", "b", "-P", "-m",
+		   "/mnt");
+	fails_with("--ask-password and --key-file exclude each other", "open",
+		   "a", "--ask-password", "-d", "/k");
+	fails_with("create does not take --partscan", "create", "a", "b",
+		   "--size", "1M", "--partscan");
 	fails_with("multiple of 8", "create", "a", "b", "--size", "64M",
 		   "--luks", "--key-size", "100");
 	fails_with("not argon2id", "create", "a", "b", "--size", "64M",

@@ -68,6 +68,8 @@ static void test_lines(void)
 	PARSE("d /d.raw none noluks,ro,read-only,offset=1M,size=64M,block-size=4096,direct-io,buffered-io,nodiscard,shared",
 	      "d /d.raw ask|--no-luks --read-only --read-only --offset 1M --sizelimit 64M --block-size 4096 --direct-io --buffered-io --no-discard --shared|",
 	      "every open option to its flag, in order (fileloopctl checks values and conflicts)");
+	PARSE("d /d.img none partscan,ro", "d /d.img ask|--partscan --read-only|",
+	      "partscan");
 	PARSE("a#b=c /x none", "a#b=c /x ask||", "punctuation a dm name allows");
 	PARSE("vault", "error: one field, not NAME IMAGE KEY [OPTIONS]", "one field");
 	PARSE("vault /x", "error: two fields, not NAME IMAGE KEY [OPTIONS]", "two fields");

@@ -94,7 +94,7 @@ flc_nothing_left "ISO closed"
 # --- partitions inside LUKS ---------------------------------------------------------------
 "$FLC" keygen "$d/key" >/dev/null
 "$FLC" create flt-l "$d/luks.img" --size 48M --luks "${FLC_KDF[@]}" --key-file "$d/key" >/dev/null
-printf 'label: gpt\n,8M\n,\n' | sfdisk -q /dev/mapper/flt-l
+printf 'label: gpt\n,8M\n,\n' | sfdisk -q --no-tell-kernel /dev/mapper/flt-l
 "$FLC" close flt-l
 run_ok "open --partscan a LUKS image partitioned inside" "$FLC" open flt-l "$d/luks.img" -P -d "$d/key"
 flc_only "LUKS stack and two partitions over the LUKS device" flt-l flt-l-file flt-lp1 flt-lp2

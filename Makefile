@@ -140,7 +140,7 @@ check-debug: deps
 # The long tier, not in make check: the reset test (tests/crash-reset.t,
 # four boots), the reliability suites with large counts on the oldest and
 # the newest kernel, the fileloopctl suites on the newest with
-# systemd-udevd running (FLT_UDEV=1, tests/guest/2x-ctl.sh; on 6.1 they
+# systemd-udevd running (FLT_UDEV=1, tests/lib/ctl.sh; on 6.1 they
 # run under udev in make check's tests/vm-boot.t), and that boot once
 # more with fileloop installed from its Debian packages (FLT_PACKAGES=1:
 # DKMS builds the module in the guest).

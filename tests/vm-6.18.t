@@ -1,7 +1,7 @@
 #!/bin/sh
 # The in-guest suites on Debian's 6.18 kernel, in one VM boot of the trixie root.
 # The kernel-facing suites only: make check runs the fileloopctl suites
-# (2x-ctl) on 6.1 and 7.x, one kernel per root and so per set of
+# (2x-ctl-*) on 6.1 and 7.x, one kernel per root and so per set of
 # libraries, and the three long reliability suites (31-faults,
 # 33-crash-replay, 34-stress) on the newest kernel, to keep within its
 # time (docs/reliability.md).  Give suites to run any of them.

@@ -5,10 +5,15 @@
 # loads it on demand for a fileloop table (the VM loaded none), and the
 # quick start (scripts/demo) runs with the installed fileloopctl.  The
 # suites after this one in the boot use the installed tool and module.
-# REQUIRES: a VM booted with --no-module, $FLT_DEBS.
+# REQUIRES: a VM booted with --no-module (the test VM, no dm-fileloop
+#   loaded, no fileloopctl installed), $FLT_DEBS (fileloop-dkms_*.deb and
+#   fileloopctl_*_ARCH.deb of make deb), dpkg, debconf-set-selections, dkms
+#   building for the running kernel, modinfo, the kernel loading modules on
+#   demand, dmsetup, scripts/demo (dm-crypt, libcryptsetup, cryptsetup,
+#   mkfs.ext4); with FLT_UDEV=1 also systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/../guest/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rel=$(uname -r)
 

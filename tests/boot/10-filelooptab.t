@@ -8,14 +8,21 @@
 # nofail line leaves the target active; an fstab mount of /dev/mapper/NAME
 # opens a noauto line; one stop transaction unmounts before it closes;
 # nothing is left, no udev cookie either.
-# REQUIRES: systemd as PID 1, udev.
+# REQUIRES: systemd as PID 1 (scripts/vm --systemd), udev (systemd-udevd
+#   running: the /dev/mapper links), the test VM, the dm-fileloop target,
+#   the built fileloopctl ($FLC) with fileloop-generator and
+#   fileloop.target beside it (or the package's /usr/sbin/fileloopctl),
+#   make (the build's SBINDIR and UNITDIR), systemctl, systemd-analyze,
+#   perl (Socket), dm-crypt and libcryptsetup, dmsetup, mkfs.ext4 on
+#   /dev/vda directly (not through flt_scratch_fs), writable /etc/fstab,
+#   /etc/filelooptab and /etc/systemd/system-generators.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/../guest/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
-if [ "$(cat /proc/1/comm)" != systemd ]; then
-	ok 1 "systemd is init (tests/vm-boot.t boots it)"; done_testing; exit 1
+if [ "$(cat /proc/1/comm)" != systemd ] || ! udevadm control --ping 2>/dev/null; then
+	ok 1 "systemd is init and udev runs (tests/vm-boot.t boots so)"; done_testing; exit 1
 fi
 # The package's generator, target and tool when fileloopctl is the
 # package's (tests/vm-boot.t, after 00-packages.t); else the build's: the

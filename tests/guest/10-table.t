@@ -3,6 +3,8 @@
 # exactly (features in canonical order, paths octal-escaped so that
 # `dmsetup create --table "$(dmsetup table X)"` re-creates the device), and
 # removal leaves no device behind.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blockdev,
+#   /dev/vdb as xfs (flt_scratch_fs: mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -1,6 +1,9 @@
 #!/bin/bash
 # DESCRIPTION: every malformed or impossible table is refused, the kernel
 # log names the problem (ti->error), and no device is left behind.
+# REQUIRES: the test VM, the dm-fileloop target, dm-linear, dmsetup, dmesg
+#   and /dev/kmsg, mkfs.ext4, tmpfs on /dev/shm, bind mounts; no scratch
+#   disk.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -5,6 +5,10 @@
 # offsets do not overlap; writes into a reflinked copy land in the copy
 # only; a multi-target table puts each range in the right file at the
 # right place.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blockdev, fio
+#   (libaio), build/test-tools/dio-align (make test-tools), /dev/vdb as xfs
+#   with reflink (cp --reflink=always), /dev/vda as ext4 (flt_scratch_fs:
+#   mkfs.xfs, mkfs.ext4).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -104,7 +108,9 @@ flt_file "$xfs/orig.img" 16M
 cp --reflink=always "$xfs/orig.img" "$xfs/clone.img"
 ok $? "a reflinked copy of a 16 MiB file"
 orig_sum=$(sha256sum < "$xfs/orig.img")
+# shellcheck disable=SC2046  # two numbers, split on purpose
 set -- $("$top/build/test-tools/dio-align" "$xfs/clone.img")
+ok "$([ $# = 2 ]; echo $?)" "statx's DIO alignment of the copy: ${1:-?} ${2:-?} (build/test-tools/dio-align, make test-tools)"
 if [ "${1:-0}" -ge 1 ] && [ "$1" -le 512 ] && [ "${2:-0}" -ge 1 ] && [ "$2" -le 512 ]; then
 	want=direct
 else

@@ -3,6 +3,9 @@
 # sparser), WRITE_ZEROES zeroes with or without deallocation, a filesystem
 # that cannot do an operation stops being asked, and no_discard turns both
 # off.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blkdiscard,
+#   fallocate, dmesg, /tmp on tmpfs (FLT_DIR), /dev/vdb as xfs
+#   (flt_scratch_fs: mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

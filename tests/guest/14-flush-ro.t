@@ -3,6 +3,9 @@
 # the device reaches the target as a flush and an O_DSYNC direct write as
 # FUA (counted in STATUS); a read-only table reads the file and refuses
 # every write.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blockdev,
+#   blkdiscard, mksquashfs (squashfs-tools), squashfs in the kernel,
+#   /dev/vdb as xfs (flt_scratch_fs: mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

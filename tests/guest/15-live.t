@@ -3,6 +3,8 @@
 # holds I/O, and a reload to a longer table after the file grew, then to a
 # copy of the file, under a running fio --verify=crc32c job, ends with zero
 # verify errors; removal of an open device is refused with EBUSY.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blockdev, fio
+#   (libaio), /dev/vdb as xfs (flt_scratch_fs: mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -4,6 +4,10 @@
 # their content is intact after a remap; stock cryptsetup formats and opens
 # LUKS2 on a mapping with a filesystem on top, across close and reopen; a
 # block device works as the backing "file".
+# REQUIRES: the test VM, the dm-fileloop target, dm-crypt, cryptsetup
+#   (LUKS2), dmsetup, mkfs.ext4, fsck.ext4, mkfs.xfs, xfs_repair, fstrim,
+#   /dev/vda as ext4, /dev/vdb as xfs (flt_scratch_fs) and then raw,
+#   unmounted, as a backing block device.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -3,6 +3,8 @@
 # alignment (xfs on a 4096-byte sector device) works for bios whose
 # segments are only 512-byte multiples: such bios go through the page cache
 # instead of failing, and the data is intact.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blockdev,
+#   mkfs.xfs, python3, /dev/vdb as xfs (flt_scratch_fs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

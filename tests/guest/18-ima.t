@@ -2,6 +2,10 @@
 # DESCRIPTION: the IMA status (what dm-ima measures on a table load) gives
 # the target's key=value pairs: file, offset, I/O mode, block size,
 # discard and read-only, for a default, a featureful and a read-only table.
+# REQUIRES: the test VM, the dm-fileloop target, IMA (securityfs at
+#   /sys/kernel/security, a writable IMA policy, dm-ima measuring
+#   device-mapper as CRITICAL_DATA), dmsetup, python3, /dev/vdb as xfs
+#   (flt_scratch_fs: mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

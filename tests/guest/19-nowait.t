@@ -7,6 +7,10 @@
 # file's mtime; a device on a file on another fileloop device reads back
 # what fio wrote; a read that ext4 makes wait for its extent tree, alone
 # and stacked, completes.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, fio (libaio,
+#   psync), fsfreeze, debugfs (e2fsprogs), mkfs.ext4,
+#   /proc/sys/vm/drop_caches, /dev/vdb as xfs, /dev/vda as ext4
+#   (flt_scratch_fs: mkfs.xfs, mkfs.ext4).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -6,9 +6,14 @@
 # written through /dev/mapper is checked by sha256 in the file at the
 # right offset and back.  Plain verbs load neither libcryptsetup nor
 # libcrypto.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC: make tools or make tools-trixie), dmsetup, blockdev, jq,
+#   findmnt, readelf (binutils), the glibc loader's LD_DEBUG, mkfs.ext4
+#   (--mkfs ext4), /dev/vda as ext4 (flt_scratch_fs); with FLT_UDEV=1 also
+#   systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }

@@ -8,9 +8,14 @@
 # and dmsetup), and one made by stock cryptsetup luksFormat opens with
 # fileloopctl; LUKS at an offset; read-only; --mkfs --mount round trip;
 # close, open and create without libcryptsetup fail and change nothing.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), dm-crypt, cryptsetup and libcryptsetup (LUKS2), dmsetup,
+#   blockdev, jq, findmnt, ldconfig, unshare (mount namespaces), mkfs.ext4,
+#   /dev/vda as ext4 (flt_scratch_fs); with FLT_UDEV=1 also systemd-udevd
+#   and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }

@@ -8,9 +8,15 @@
 # fileloop target.  Each
 # gives its documented exit status and a clear message, and leaves no
 # state: no new mapping (dmsetup ls), no half-made file, nothing changed.
+# REQUIRES: the test VM, the dm-fileloop target as a module (rmmod
+#   dm_fileloop, then insmod build/kmod/$(uname -r)/dm-fileloop.ko, or
+#   modprobe of the installed one; /proc/sys/kernel/modprobe), the built fileloopctl ($FLC), dm-crypt and
+#   libcryptsetup, dm-zero, dmsetup, blockdev, setpriv (user nobody, group
+#   nogroup), ramfs, mkfs.ext4, /dev/vda as ext4 (flt_scratch_fs); with
+#   FLT_UDEV=1 also systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }
@@ -262,8 +268,12 @@ flc_says "unknown column" "message says unknown column"
 # The tool asks for the target's version first (the kernel loads the
 # module for that, as for a table); with the module gone and module
 # loading failing, it says what to install instead of "the kernel refused
-# the table".  The module is put back from where the VM loaded it.
+# the table".  The module is put back from where it came: the build's,
+# which scripts/vm loaded, or without that (FILELOOP_VM_MODULE=0) an
+# installed one (DKMS, tests/vm-boot.t with FLT_PACKAGES=1), which
+# modprobe finds again.
 ko=$(cd "$(dirname "$0")/../.." && pwd)/build/kmod/$(uname -r)/dm-fileloop.ko
+[ "${FILELOOP_VM_MODULE:-1}" = 1 ] || ko=installed
 modprobe_was=$(cat /proc/sys/kernel/modprobe)
 echo /bin/false > /proc/sys/kernel/modprobe
 rmmod dm_fileloop
@@ -272,8 +282,8 @@ flc_exit 6 "open with no fileloop target" "$FLC" open flt-nomod "$d/img" --no-lu
 flc_says "the kernel has no fileloop target: modprobe dm-fileloop" "message says what is missing"
 flc_nothing_left "no target"
 echo "$modprobe_was" > /proc/sys/kernel/modprobe
-insmod "$ko"
-ok $? "dm-fileloop loaded again from $ko"
+if [ "$ko" = installed ]; then modprobe dm-fileloop; else insmod "$ko"; fi
+ok $? "dm-fileloop loaded again ($ko)"
 flc_exit 0 "open works again" "$FLC" open flt-nomod "$d/img" --no-luks
 "$FLC" close flt-nomod
 

@@ -8,9 +8,14 @@
 # with xfs_growfs; resize without --size picks up a file grown by hand;
 # a device mapped with --sizelimit (a partition of a disk image) is never
 # resized over the rest of the file.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), dm-crypt, cryptsetup and libcryptsetup, dmsetup, blockdev,
+#   resize2fs, e2fsck, xfs_growfs, mkfs.ext4, mkfs.xfs, /dev/vda as ext4,
+#   /dev/vdb as xfs (flt_scratch_fs); with FLT_UDEV=1 also systemd-udevd
+#   and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }

@@ -6,9 +6,14 @@
 # refuses a plaintext image (it would have copied the tree in the clear); and
 # fileloopctl's deepest paths (create --luks --mkfs --mount, close, a
 # wrong-key unwind) run clean under valgrind (no invalid access, no definite leak).
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), scripts/demo and scripts/encrypted-mount-example, dm-crypt,
+#   cryptsetup and libcryptsetup, dmsetup, mkfs.ext4, rsync (else cp -a),
+#   valgrind (else skipped), /dev/vda as ext4 (flt_scratch_fs); with
+#   FLT_UDEV=1 also systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 top=$(cd "$(dirname "$0")/../.." && pwd)
 

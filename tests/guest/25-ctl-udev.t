@@ -8,9 +8,13 @@
 # (against the same command without udev); a close while udev's probe
 # or another short-lived opener holds the device succeeds, one held
 # longer is refused as in use.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), systemd-udevd (/lib/systemd or /usr/lib/systemd) and udevadm
+#   with Debian's dm udev rules, dm-crypt, cryptsetup and libcryptsetup,
+#   blkid, dmsetup, mkfs.ext4, /dev/vda as ext4 (flt_scratch_fs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }

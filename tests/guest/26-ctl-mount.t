@@ -5,9 +5,14 @@
 # helper=fileloop, so that a plain umount runs umount.fileloop and closes
 # the device; the same from an fstab line; a plain image, read-only; a bad
 # option, a wrong key and a missing key fail with nothing left mapped.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), util-linux mount(8) and umount(8) with libmount's helpers and
+#   /run/mount/utab, writable /sbin and /etc/fstab, findmnt, blockdev,
+#   dm-crypt and libcryptsetup, dmsetup, mkfs.ext4, /dev/vda as ext4
+#   (flt_scratch_fs); with FLT_UDEV=1 also systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }

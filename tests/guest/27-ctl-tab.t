@@ -6,9 +6,13 @@
 # systemd's agents (a stand-in systemd-ask-password on PATH) and takes
 # their answer; a name without a line, a bad line, a bad value and a
 # cancelled or wrong answer fail with their message and leave nothing.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), dm-crypt and libcryptsetup, dmsetup, blockdev, mkfs.ext4,
+#   /dev/vda as ext4 (flt_scratch_fs); systemd-ask-password is a stand-in
+#   the suite writes; with FLT_UDEV=1 also systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
 
 ext4=$(flt_scratch_fs ext4) || { ok 1 "mount ext4 scratch disk"; done_testing; exit; }

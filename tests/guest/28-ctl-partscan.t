@@ -6,11 +6,15 @@
 # a partitioned LUKS image; the partitions hold the file's bytes; list
 # shows them; close refuses while one is mounted and removes them all
 # after; an image without a table maps no partition.
+# REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
+#   ($FLC), sfdisk, xorriso, jq, dm-linear, dm-crypt and libcryptsetup,
+#   iso9660 in the kernel, dmsetup, blockdev, mkfs.ext4, /dev/vda as ext4
+#   (flt_scratch_fs); with FLT_UDEV=1 also systemd-udevd and udevadm.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
-. "$(dirname "$0")/2x-ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 flc_require
-for c in sfdisk xorriso; do
+for c in sfdisk xorriso jq; do
 	command -v "$c" >/dev/null || { ok 1 "$c is installed (scripts/install-deps)"; done_testing; exit 1; }
 done
 

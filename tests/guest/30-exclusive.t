@@ -7,6 +7,9 @@
 # `shared` on both are allowed.  A backing block device is claimed:
 # holder links and dmsetup deps show it, a mounted one is refused.  The
 # INFO status reports the device and inode of the file the kernel opened.
+# REQUIRES: the test VM, the dm-fileloop target, dmsetup, blockdev, dmesg,
+#   /dev/vdb as xfs (flt_scratch_fs: mkfs.xfs) and then raw, unmounted, as
+#   a backing block device.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -9,6 +9,10 @@
 # fails, the device goes away), and the file unlinked, truncated or
 # renamed under a live mapping (docs/dm-fileloop.rst, "The backing file
 # under a live mapping").
+# REQUIRES: the test VM, the dm-fileloop target, dm-linear, dm-error,
+#   dmsetup, blockdev, dmesg, fio (libaio), xfs_io (-x shutdown), fsfreeze,
+#   mkfs.xfs, mkfs.ext4, /proc/sys/vm/drop_caches, raw /dev/vdb of at least
+#   512 MiB (not through flt_scratch_fs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -6,6 +6,9 @@
 # messages in the kernel log, or makes a device that reads and goes away
 # again; nothing stays mapped.  The seed is printed; FLT_FUZZ_SEED
 # repeats a run.
+# REQUIRES: the test VM, the dm-fileloop target, dm-zero, dmsetup,
+#   build/test-tools/table-fuzz (make test-tools; libdevmapper, /dev/kmsg),
+#   kernel/dm-fileloop.c in the tree, bind mounts; no scratch disk.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -13,6 +13,11 @@
 # (journal recovery) and then fsck clean, and every record acknowledged by
 # then read back whole.  FLT_REPLAY_STACKS chooses among direct_io,
 # buffered_io and luks-ext4 (default: all three).
+# REQUIRES: the test VM, the dm-fileloop target, dm-linear, dm-log-writes,
+#   dm-crypt, cryptsetup (LUKS2), dmsetup, blockdev, mkfs.xfs, mkfs.ext4,
+#   e2fsck, cmp, build/test-tools/log-replay (make test-tools), raw
+#   /dev/vdb of at least 1.5 GiB (512 MiB data, 1 GiB log; not through
+#   flt_scratch_fs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)

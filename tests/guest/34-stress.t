@@ -9,6 +9,11 @@
 # device whose table is reloaded over and over.  Everything must verify,
 # no device may be left, and the kernel must report nothing (guest-runner
 # checks for hung tasks, lockdep and warnings).
+# REQUIRES: the test VM, the dm-fileloop target, dm-crypt, cryptsetup
+#   (LUKS2), dmsetup, fio (libaio, psync), mkfs.ext4, cgroup v2 with the
+#   memory controller (CONFIG_MEMCG), the hung-task detector
+#   (hung_task_timeout_secs, if present), /dev/vdb as xfs (flt_scratch_fs:
+#   mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

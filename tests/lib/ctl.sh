@@ -1,4 +1,4 @@
-# Helpers for the fileloopctl suites (tests/guest/2*.t), sourced after
+# Helpers for the fileloopctl suites (tests/guest/2*-ctl-*.t, tests/boot/), sourced after
 # tests/lib/tap.sh and tests/lib/fileloop.sh.
 
 # FLC=PATH in the environment runs the suites against another build, e.g.

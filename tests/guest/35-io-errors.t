@@ -4,6 +4,8 @@
 # read the page cache cuts short with an I/O error fails instead of
 # returning zeroes; a writeback error that the fsync at suspend reports
 # fails the next flush instead of being lost.
+# REQUIRES: the test VM, the dm-fileloop target, dm-linear, dm-error,
+#   dmsetup, /dev/vdb as xfs (flt_scratch_fs: mkfs.xfs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
 

@@ -46,6 +46,7 @@ int cmd_status(const struct fl_opts *o);
 int cmd_table(const struct fl_opts *o);
 int cmd_resize(const struct fl_opts *o);
 int cmd_keygen(const struct fl_opts *o);
+int cmd_snapshot(const struct fl_opts *o);
 
 /*
  * Run as mount.fileloop or umount.fileloop: the fileloopctl command line

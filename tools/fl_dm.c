@@ -138,6 +138,20 @@ out:
 	return r;
 }
 
+int fl_dm_suspend(const char *name)
+{
+	struct dm_task *dmt;
+	int r;
+
+	/* No node changes: no cookie. */
+	dmt = named_task(DM_DEVICE_SUSPEND, name);
+	if (!dmt)
+		return -ENOMEM;
+	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
+	dm_task_destroy(dmt);
+	return r;
+}
+
 static int resume(const char *name)
 {
 	struct dm_task *dmt;
@@ -203,6 +217,11 @@ int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 {
 	return fl_dm_create_target(name, uuid, sectors, FILELOOP_TARGET_NAME,
 				   params, read_only);
+}
+
+int fl_dm_resume(const char *name)
+{
+	return resume(name);
 }
 
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,

@@ -68,6 +68,12 @@ int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
 /* Load a new single-target table and resume it (atomic swap). */
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only);
+/*
+ * Suspend: I/O to name waits until the resume; what was in flight is
+ * done first, and the fileloop target fsyncs its file.
+ */
+int fl_dm_suspend(const char *name);
+int fl_dm_resume(const char *name);
 /* -EBUSY when open; retry covers udev's transient opens. */
 int fl_dm_remove(const char *name);
 

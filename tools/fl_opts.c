@@ -43,6 +43,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_KEY_FILE]	  = { "key-file",	       1, 'd' },
 	[OPT_ASK_PASSWORD] = { "ask-password",	       0, 0 },
 	[OPT_PARTSCAN]	  = { "partscan",	       0, 'P' },
+	[OPT_COPY]	  = { "copy",		       0, 0 },
 	[OPT_PBKDF]	  = { "pbkdf",		       1, 0 },
 	[OPT_PBKDF_MEMORY] = { "pbkdf-memory",	       1, 0 },
 	[OPT_PBKDF_ITER]  = { "pbkdf-force-iterations", 1, 0 },

@@ -114,6 +114,16 @@ static void job_shell(int slave, int want_sig)
 	if (job == 0) {
 		alarm(20);
 		close(go[1]);
+		/*
+		 * As a shell starts a job: with the job-control signals at
+		 * their defaults, even if whoever started the test ignored
+		 * them (a background job of a script ignores SIGINT).
+		 */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGTSTP, SIG_DFL);
+		signal(SIGTTIN, SIG_DFL);
+		signal(SIGTTOU, SIG_DFL);
 		setpgid(0, 0);
 		/* Not before it is the foreground job: SIGTTOU stops it. */
 		if (read(go[0], &c, 1) != 1)

@@ -27,10 +27,7 @@
 #include "fl_tab.h"
 #include "fl_unit.h"
 
-#ifndef FL_CTL_PATH
-#define FL_CTL_PATH "/usr/sbin/fileloopctl"
-#endif
-
+/* FL_CTL_PATH (the tool the units run) and FL_UNIT_DIR come from the Makefile. */
 static const char *dest;
 
 static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -45,7 +42,7 @@ static void msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* dest/DIR/UNIT -> ../UNIT (or /usr/lib's UNIT when target is absolute). */
+/* dest/DIR/UNIT, a link to target; DIR made if need be. */
 static int link_unit(const char *dir, const char *unit, const char *target)
 {
 	char path[PATH_MAX];

@@ -64,10 +64,11 @@ int fl_snapshot(const char *dm_name, const char *file, const char *dest,
 		close(src);
 		return r;
 	}
+	/* New I/O waits from the start of the suspend. */
+	t0 = now_ns();
 	r = fl_dm_suspend(dm_name);
 	if (r)
 		goto out;
-	t0 = now_ns();
 	r = fstat(src, &st) ? -errno : 0;
 	if (!r)
 		r = ioctl(dst, FICLONE, src) ? -errno : 0;

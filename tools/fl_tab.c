@@ -206,13 +206,13 @@ int fl_tab_next(FILE *f, unsigned *lineno, struct fl_tab_entry *e, char *err,
 	return r;
 }
 
-/* The first field of a line, for telling whose line a bad one is. */
+/* Whether a line that is no comment has name as its first field. */
 static bool names(const char *line, const char *name)
 {
 	size_t len = strlen(name);
 
 	line += strspn(line, BLANKS);
-	return !strncmp(line, name, len) &&
+	return *line != '#' && !strncmp(line, name, len) &&
 	       (!line[len] || strchr(BLANKS, line[len]));
 }
 

@@ -110,7 +110,7 @@ static void test_find(void)
 	ok(f != NULL, "temporary filelooptab");
 	if (!f)
 		return;
-	fputs("# a comment\n\nbroken\nvault2 /b none\nvault /a /k ro\nvault /c none\nbad /x none what\n",
+	fputs("# a comment\n\nbroken\nvault2 /b none\nvault /a /k ro\nvault /c none\nbad /x none what\n#x /y none\n",
 	      f);
 	fclose(f);
 	is_int(fl_tab_find(path, "vault", &line, &e, err, sizeof(err)), 0,
@@ -128,6 +128,8 @@ static void test_find(void)
 	is_int(line, 7, "and its line");
 	is_int(fl_tab_find(path, "vaul", &line, &e, err, sizeof(err)), -ENOENT,
 	       "no line: -ENOENT");
+	is_int(fl_tab_find(path, "#x", &line, &e, err, sizeof(err)), -ENOENT,
+	       "a comment names no device, even one whose name starts with #");
 	unlink(path);
 	is_int(fl_tab_find(path, "vault", &line, &e, err, sizeof(err)), -ENOENT,
 	       "no file: -ENOENT");

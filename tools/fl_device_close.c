@@ -55,18 +55,8 @@ static int count_parts(const struct fl_dev *d)
 static int check_unused(struct fl_device *dev, char **mounts)
 {
 	const struct fl_dev *d = &dev->found;
-	struct fl_dm_info info;
 	char **m;
 	int busy;
-
-	/* A partition in use (mounted, say) keeps the whole device. */
-	for (m = d->parts; m && *m; m++) {
-		if (!fl_dm_info(*m, &info) && info.open_count > 0) {
-			dev->err.holder = strdup(*m);
-			return fl_device_fail(dev, FL_STEP_PART_BUSY, -EBUSY,
-					      dev->top_dev);
-		}
-	}
 
 	for (m = mounts; m && *m; m++) {
 		if (!dev->mounted_on || strcmp(*m, dev->mounted_on)) {
@@ -128,6 +118,7 @@ int fl_device_close(struct fl_device *dev)
 			goto remount;
 		}
 	}
+	/* All or none: a partition in use (mounted, say) keeps them all. */
 	if (d->parts) {
 		char *busy = NULL;
 

@@ -37,8 +37,7 @@ int cmd_snapshot(const struct fl_opts *o)
 	if (r == -EEXIST) {
 		cmd_msg("%s exists; snapshot never overwrites", dest);
 		ex = FL_EXIT_BUSY;
-	} else if (r == -EOPNOTSUPP || r == -EXDEV || r == -EINVAL ||
-		   r == -ENOTTY) {
+	} else if (r == -EOPNOTSUPP) {
 		cmd_msg("cannot clone %s to %s: not one filesystem that shares blocks (xfs, btrfs); --copy copies it, with %s suspended for the whole copy",
 			dev.found.params.path, dest, name);
 		ex = FL_EXIT_FAIL;

@@ -72,9 +72,9 @@ int fl_snapshot(const char *dm_name, const char *file, const char *dest,
 	r = fstat(src, &st) ? -errno : 0;
 	if (!r)
 		r = ioctl(dst, FICLONE, src) ? -errno : 0;
-	if (no_clone(r) && copy) {
-		s->copied = true;
-		r = copy_all(src, dst, (uint64_t)st.st_size);
+	if (no_clone(r)) {
+		s->copied = copy;
+		r = copy ? copy_all(src, dst, (uint64_t)st.st_size) : -EOPNOTSUPP;
 	}
 	if (!r)
 		s->bytes = (uint64_t)st.st_size;

@@ -23,8 +23,8 @@ struct fl_snapshot {
 
 /*
  * Copy file, which the fileloop mapping dm_name maps, to dest (created
- * 0600, never overwritten: -EEXIST).  -EOPNOTSUPP or -EXDEV: it cannot be
- * cloned there and copy was not allowed.  On failure dest is removed and
+ * 0600, never overwritten: -EEXIST).  -EOPNOTSUPP: it cannot be cloned
+ * there (that filesystem, or two of them) and copy was not allowed.  On failure dest is removed and
  * the mapping resumed (s->resume_err if that failed too).
  */
 int fl_snapshot(const char *dm_name, const char *file, const char *dest,

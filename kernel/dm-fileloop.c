@@ -24,7 +24,6 @@
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string_helpers.h>
@@ -38,8 +37,6 @@
 
 /* Path bytes escaped in the IMA status: its record separators too. */
 #define FILELOOP_IMA_ESCAPE FILELOOP_PATH_ESCAPE ",;="
-/* In buffered mode, a deep device's reads this large go to another CPU. */
-#define FILELOOP_LARGE_IO SZ_64K
 
 enum fileloop_io_request {
 	FILELOOP_IO_AUTO,	/* direct when the file allows it */
@@ -83,10 +80,9 @@ struct fileloop_c {
 	unsigned int dio_align;	/* file offset and length alignment */
 	bool nowait;		/* the file honours IOCB_NOWAIT: batches */
 	unsigned long flags;
-	atomic_t in_flight;	/* bios mapped and not yet ended */
 	int flush_err;		/* for the next flush: see postsuspend */
-	struct workqueue_struct *wq;		/* bound: per-CPU work */
-	struct workqueue_struct *deep_wq;	/* unbound */
+	struct workqueue_struct *batch_wq;	/* per-CPU */
+	struct workqueue_struct *serial_wq;	/* unbound */
 	struct fileloop_batch __percpu *batches;
 	struct llist_head serial;	/* bios for serial_work, in order */
 	struct work_struct serial_work;
@@ -99,8 +95,7 @@ struct fileloop_c {
 
 /* Per-bio data (ti->per_io_data_size): nothing is allocated per I/O. */
 struct fileloop_io {
-	struct llist_node batch_node;
-	struct work_struct work;
+	struct llist_node node;	/* on a batch or the serial list */
 	struct kiocb iocb;
 	atomic_t ref;		/* see fileloop_call_iter() */
 	long ret;		/* of an asynchronous kiocb */
@@ -109,30 +104,18 @@ struct fileloop_io {
 };
 
 /*
- * Each device owns its workqueues, as dm-crypt and dm-delay do, each with
- * its own rescuer (WQ_MEM_RECLAIM: we sit in the writeback path): a
- * device whose file lives on another fileloop device never waits for a
- * rescuer that the lower device's work needs.  Work runs on the
- * submitting CPU (fc->wq), except a batch of a device with more than one
- * bio in flight and buffered-mode writes and large reads (fc->deep_wq),
- * where another CPU starts the file I/O while the submitter goes on.
- */
-static struct workqueue_struct *fileloop_batch_wq(struct fileloop_c *fc)
-{
-	return atomic_read(&fc->in_flight) > 1 ? fc->deep_wq : fc->wq;
-}
-
-/*
- * Direct reads and writes are started in batches: .map puts the bio on its
- * device's list for its CPU and one work item starts all of them under a
- * block plug, so their requests reach the disk below together, with one
- * notification of the device for the lot.  Each is started with
- * IOCB_NOWAIT, so one that would block (block allocation, a frozen
- * filesystem) does not hold up the rest: it goes to its device's serial
- * work.  IOCB_NOWAIT is not a promise never to wait, though (ext4 reads
- * its extent tree blocks and waits for them), so the lists are per device:
- * a batch that waits in its backing filesystem holds up only bios of its
- * own device, never those of a device that filesystem sits on.
+ * The I/O path, the same in both modes.  .map starts no file I/O: a read,
+ * or in direct mode a write, goes on its device's batch for this CPU, and
+ * everything else (flushes, discards, write zeroes, buffered writes) on the
+ * device's serial list.  A batch starts its bios with IOCB_NOWAIT, direct
+ * or from the page cache as the mode says; what the file refuses or stops
+ * short goes to the serial list.  The serial work does its bios in order,
+ * allowed to block, as loop's worker does.
+ *
+ * Each device owns both workqueues, each with its own rescuer
+ * (WQ_MEM_RECLAIM: we sit in the writeback path), as dm-crypt and dm-delay
+ * do: a wait in one backing filesystem holds up only its own device's
+ * bios, never those of a device that filesystem sits on.
  */
 struct fileloop_batch {
 	struct llist_head bios;
@@ -151,13 +134,12 @@ static void fileloop_end_bio(struct fileloop_c *fc, struct bio *bio,
 		atomic64_inc(&fc->stats.errors);
 		bio->bi_status = status;
 	}
-	atomic_dec(&fc->in_flight);
 	bio_endio(bio);
 }
 
 /*
  * A read or write tried with IOCB_NOWAIT that would have blocked goes to
- * its device's serial work, which may block.  Nothing counts as done:
+ * its device's serial list.  Nothing counts as done:
  * the whole request is done again, which is harmless, as the bio is still
  * ours and a write writes the same bytes.  -EOPNOTSUPP is what a device
  * below the backing filesystem answers when it cannot take REQ_NOWAIT.
@@ -168,18 +150,13 @@ static bool fileloop_nowait_refused(struct kiocb *iocb, long ret)
 	       (ret == -EAGAIN || ret == -EOPNOTSUPP);
 }
 
-/*
- * See fileloop_serial_work().  A device uses it for one job only: in
- * direct mode to redo refusals, on the per-CPU queue like the rest of its
- * work items; in buffered mode for its writes, on the unbound queue.
- */
+/* The first bio on an empty list queues the work; the rest ride along. */
 static void fileloop_queue_serial(struct fileloop_io *io)
 {
 	struct fileloop_c *fc = io->fc;
 
-	if (llist_add(&io->batch_node, &fc->serial))
-		queue_work(fc->use_dio ? fc->wq : fc->deep_wq,
-			   &fc->serial_work);
+	if (llist_add(&io->node, &fc->serial))
+		queue_work(fc->serial_wq, &fc->serial_work);
 }
 
 /*
@@ -321,9 +298,9 @@ static ssize_t fileloop_call_iter(struct fileloop_io *io,
 
 /*
  * Start the file I/O for a read or write bio.  Returns -EIOCBQUEUED when
- * the kiocb completes asynchronously.  With @nowait (IOCB_NOWAIT) only
- * direct I/O that needs no blocking step is started; -EAGAIN with
- * IOCB_NOWAIT not set in io->iocb.ki_flags means nothing was tried.
+ * the kiocb completes asynchronously.  With @nowait (IOCB_NOWAIT) a
+ * page-cache write is not tried; -EAGAIN with IOCB_NOWAIT not set in
+ * io->iocb.ki_flags means nothing was tried.
  */
 static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 				  int nowait)
@@ -345,11 +322,12 @@ static ssize_t fileloop_submit_rw(struct fileloop_io *io, struct bio *bio,
 	 * filesystems expect of it.
 	 */
 	if (fileloop_bio_iter(fc, bio, &iter)) {
-		flags = IOCB_DIRECT | nowait;
+		flags = IOCB_DIRECT;
 		io->iocb.ki_complete = fileloop_ki_complete;
-	} else if (nowait) {
+	} else if (nowait && op_is_write(bio_op(bio))) {
 		return -EAGAIN;
 	}
+	flags |= nowait;
 
 	if (!op_is_write(bio_op(bio))) {
 		io->iocb.ki_flags = flags;
@@ -391,21 +369,20 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 }
 
 /*
- * Try to start a direct read or write without blocking; what would block
- * goes to the device's serial work, which may.  Returns false when
- * nothing was tried.
+ * Try to start a read or write without blocking.  What the file refuses
+ * goes to the serial list from fileloop_rw_done(), what was not tried
+ * from here.
  */
-static bool fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
+static void fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
 {
 	ssize_t ret = fileloop_submit_rw(io, bio, IOCB_NOWAIT);
 
 	if (ret == -EIOCBQUEUED)
-		return true;
-	if (!(io->iocb.ki_flags & IOCB_NOWAIT))
-		return false;
-	/* Done already, or refused: then it goes to the worker from here. */
-	fileloop_rw_done(io, ret);
-	return true;
+		return;
+	if (io->iocb.ki_flags & IOCB_NOWAIT)
+		fileloop_rw_done(io, ret);
+	else
+		fileloop_queue_serial(io);
 }
 
 /*
@@ -484,24 +461,13 @@ out:
 	fileloop_end_bio(fc, bio, errno_to_blk_status(ret));
 }
 
-static void fileloop_work(struct work_struct *work)
-{
-	struct fileloop_io *io = container_of(work, struct fileloop_io, work);
-	/*
-	 * Allocations below us (filesystem, page cache) must not recurse into
-	 * writeback of this very device.
-	 */
-	unsigned int noio_flags = memalloc_noio_save();
-
-	fileloop_handle_bio(io, fileloop_io_bio(io));
-	memalloc_noio_restore(noio_flags);
-}
-
 /*
  * Only IOCB_NOWAIT here: whatever the filesystem knows it would block for,
  * such as the file's time update that the first write of each clock tick
- * needs (kiocb_modified()), it refuses, and the device's serial work does
- * it, so that the rest of the batch is not held up.
+ * needs (kiocb_modified()), or a page not yet in the page cache, it
+ * refuses, and the serial work does it, so that the rest of the batch is
+ * not held up.  The plug sends the batch's requests to the disk below
+ * together.
  */
 static void fileloop_batch_work(struct work_struct *work)
 {
@@ -511,31 +477,25 @@ static void fileloop_batch_work(struct work_struct *work)
 	struct fileloop_io *io, *next;
 	unsigned int noio_flags;
 	struct blk_plug plug;
-	struct bio *bio;
 
+	/*
+	 * Allocations below us (filesystem, page cache) must not recurse into
+	 * writeback of this very device.
+	 */
 	noio_flags = memalloc_noio_save();
 	blk_start_plug(&plug);
 	/* _safe: a started bio may complete, and its io go, at once. */
-	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
-				  batch_node) {
-		bio = fileloop_io_bio(io);
-		if (!fileloop_rw_nowait(io, bio))
-			queue_work(io->fc->wq, &io->work);
-	}
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list), node)
+		fileloop_rw_nowait(io, fileloop_io_bio(io));
 	blk_finish_plug(&plug);
 	memalloc_noio_restore(noio_flags);
 }
 
 /*
- * Bios refused by IOCB_NOWAIT are redone, allowed to block, in the order
- * they were refused, by one work item per device; in buffered mode, it
- * does the device's writes, as loop's worker does.  Refusals come in
- * bursts: at queue depth, every write started before the file's time
- * update of a clock tick is done is refused for it, and every write into
- * a hole for its allocation.  One work item and one plug for the burst,
- * where a work item per bio cost a context switch each.  Per device, so
- * that a wait in its backing filesystem holds up only its own bios, never
- * those of a device that filesystem sits on.
+ * One work item per device does its bios in order, allowed to block.
+ * Refusals come in bursts (every write started before a clock tick's time
+ * update is done, every write into a hole): one work item and one plug
+ * for the burst, not a context switch per bio.
  */
 static void fileloop_serial_work(struct work_struct *work)
 {
@@ -548,42 +508,23 @@ static void fileloop_serial_work(struct work_struct *work)
 
 	noio_flags = memalloc_noio_save();
 	blk_start_plug(&plug);
-	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
-				  batch_node)
-		fileloop_rw(io, fileloop_io_bio(io));
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list), node)
+		fileloop_handle_bio(io, fileloop_io_bio(io));
 	blk_finish_plug(&plug);
 	memalloc_noio_restore(noio_flags);
 }
 
 /*
- * Buffered mode.  Writes go one after another through the device's serial
- * work on the unbound queue, as loop's worker does them: another CPU copies
- * them into the page cache while the submitter goes on, and they do not
- * contend for the file's lock, as work items of their own on several CPUs
- * did.  Large reads of a deep device go to the unbound queue too, so that
- * another CPU copies out of the page cache; a 4k read is done sooner on
- * the submitting CPU than another CPU is woken for it.
+ * What a batch may start: reads in either mode, writes in direct mode.
+ * Buffered writes stay serial, as loop does them: on several CPUs at once
+ * they contend for the file's lock.
  */
-static bool fileloop_buffered_write(struct fileloop_c *fc, struct bio *bio)
-{
-	return !fc->use_dio && bio_op(bio) == REQ_OP_WRITE &&
-	       !(bio->bi_opf & REQ_PREFLUSH);
-}
-
-static struct workqueue_struct *fileloop_work_wq(struct fileloop_c *fc,
-						 struct bio *bio)
-{
-	if (!fc->use_dio && bio_op(bio) == REQ_OP_READ &&
-	    bio->bi_iter.bi_size >= FILELOOP_LARGE_IO)
-		return fileloop_batch_wq(fc);
-	return fc->wq;
-}
-
-/* Direct reads and writes that need no flush first can be batched. */
 static bool fileloop_batchable(struct fileloop_c *fc, struct bio *bio)
 {
-	return fc->nowait && !(bio->bi_opf & REQ_PREFLUSH) &&
-	       (bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE);
+	if (!fc->nowait || (bio->bi_opf & REQ_PREFLUSH))
+		return false;
+	return bio_op(bio) == REQ_OP_READ ||
+	       (bio_op(bio) == REQ_OP_WRITE && fc->use_dio);
 }
 
 static void fileloop_queue_batch(struct fileloop_io *io)
@@ -591,9 +532,8 @@ static void fileloop_queue_batch(struct fileloop_io *io)
 	int cpu = get_cpu();
 	struct fileloop_batch *batch = per_cpu_ptr(io->fc->batches, cpu);
 
-	/* The first bio on an empty list starts the work; the rest ride. */
-	if (llist_add(&io->batch_node, &batch->bios))
-		queue_work_on(cpu, fileloop_batch_wq(io->fc), &batch->work);
+	if (llist_add(&io->node, &batch->bios))
+		queue_work_on(cpu, io->fc->batch_wq, &batch->work);
 	put_cpu();
 }
 
@@ -608,12 +548,10 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 		return DM_MAPIO_KILL;
 	}
 
-	atomic_inc(&fc->in_flight);
 	io->fc = fc;
 	io->pos = (loff_t)(fc->offset +
 			   dm_target_offset(ti, bio->bi_iter.bi_sector))
 		  << SECTOR_SHIFT;
-	INIT_WORK(&io->work, fileloop_work);
 	/*
 	 * No file I/O here, not even a NOWAIT read: .map runs inside
 	 * submit_bio, which holds back every bio submitted under it until .map
@@ -622,10 +560,8 @@ static int fileloop_map(struct dm_target *ti, struct bio *bio)
 	 */
 	if (fileloop_batchable(fc, bio))
 		fileloop_queue_batch(io);
-	else if (fileloop_buffered_write(fc, bio))
-		fileloop_queue_serial(io);
 	else
-		queue_work(fileloop_work_wq(fc, bio), &io->work);
+		fileloop_queue_serial(io);
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -856,7 +792,7 @@ static int fileloop_choose_io_mode(struct dm_target *ti,
 	}
 	fc->use_dio = can_dio && fc->io_request != FILELOOP_IO_BUFFERED;
 	fc->dio_align = can_dio ? align : SECTOR_SIZE;
-	fc->nowait = fc->use_dio && (fc->file->f_mode & FMODE_NOWAIT);
+	fc->nowait = fc->file->f_mode & FMODE_NOWAIT;
 	return 0;
 }
 
@@ -1076,10 +1012,10 @@ static void fileloop_unregister(struct fileloop_c *fc)
 
 static void fileloop_free(struct dm_target *ti, struct fileloop_c *fc)
 {
-	if (fc->deep_wq)
-		destroy_workqueue(fc->deep_wq);
-	if (fc->wq)
-		destroy_workqueue(fc->wq);
+	if (fc->serial_wq)
+		destroy_workqueue(fc->serial_wq);
+	if (fc->batch_wq)
+		destroy_workqueue(fc->batch_wq);
 	free_percpu(fc->batches);
 	if (fc->dev)
 		dm_put_device(ti, fc->dev);
@@ -1096,12 +1032,15 @@ static int fileloop_alloc_queues(struct dm_target *ti, struct fileloop_c *fc)
 	const char *dev = dm_table_device_name(ti->table);
 	int cpu;
 
-	fc->wq = alloc_workqueue("kfileloopd/%s",
-				 FILELOOP_WQ_PERCPU | WQ_MEM_RECLAIM, 0, dev);
-	fc->deep_wq = alloc_workqueue("kfileloopd_deep/%s",
-				      WQ_UNBOUND | WQ_MEM_RECLAIM, 0, dev);
+	/* A batch runs on the CPU that submitted its bios. */
+	fc->batch_wq = alloc_workqueue("kfileloopd/%s",
+				       FILELOOP_WQ_PERCPU | WQ_MEM_RECLAIM, 0,
+				       dev);
+	/* The serial work runs wherever a CPU is free, as loop's worker. */
+	fc->serial_wq = alloc_workqueue("kfileloopd_serial/%s",
+					WQ_UNBOUND | WQ_MEM_RECLAIM, 0, dev);
 	fc->batches = alloc_percpu(struct fileloop_batch);
-	if (!fc->wq || !fc->deep_wq || !fc->batches) {
+	if (!fc->batch_wq || !fc->serial_wq || !fc->batches) {
 		ti->error = "Cannot allocate workqueues";
 		return -ENOMEM;
 	}

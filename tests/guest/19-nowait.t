@@ -1,12 +1,13 @@
 #!/bin/bash
-# DESCRIPTION: direct I/O is started in batches with IOCB_NOWAIT, and what
-# the backing filesystem refuses goes to a worker without loss: a write to
-# a frozen backing filesystem waits for the thaw and then lands; writes
-# into holes (block allocation refuses NOWAIT) land; writes whose file
-# times are due an update are refused, counted and land, and move the
-# file's mtime; a device on a file on another fileloop device reads back
-# what fio wrote; a read that ext4 makes wait for its extent tree, alone
-# and stacked, completes.
+# DESCRIPTION: reads and direct writes are started in batches with
+# IOCB_NOWAIT, and what the backing filesystem refuses goes to the serial
+# work without loss: a write to a frozen backing filesystem waits for the
+# thaw and then lands; writes into holes (block allocation refuses NOWAIT)
+# land; writes whose file times are due an update are refused, counted and
+# land, and move the file's mtime; buffered reads of pages not yet cached
+# are redone, of cached ones not; a device on a file on another fileloop
+# device reads back what fio wrote; a read that ext4 makes wait for its
+# extent tree, alone and stacked, completes.
 # REQUIRES: the test VM, the dm-fileloop target, dmsetup, fio (libaio,
 #   psync), fsfreeze, debugfs (e2fsprogs), mkfs.ext4,
 #   /proc/sys/vm/drop_caches, /dev/vdb as xfs, /dev/vda as ext4
@@ -94,6 +95,30 @@ ok "$([ "$retries" -ge 20 ]; echo $?)" "writes due a time update were refused an
 ok "$([ "$(stat -c %Y "$t")" -gt "$(date -d 2001-02-01 +%s)" ]; echo $?)" \
 	"the file's mtime moved"
 run_ok "remove" dmsetup remove flt-t
+
+# Buffered mode: reads are tried from the backing file's page cache with
+# IOCB_NOWAIT.  A page not yet read in is refused (its read is started)
+# and redone by the serial work; a cached one is read in the batch.
+# dsha DEV OFFSET LENGTH: flt_sha with O_DIRECT on the device, so that every
+# read reaches the target, not the device's own page cache.
+dsha() {
+	dd if="$1" bs=64k iflag=direct,skip_bytes,count_bytes skip="$2" \
+		count="$3" status=none | sha256sum | cut -d' ' -f1
+}
+b=$xfs/buffered.img
+flt_file "$b" 16M
+want=$(flt_sha "$b" 0 1048576)
+sync "$b"
+echo 1 >/proc/sys/vm/drop_caches
+flt_create flt-b --table "0 32768 fileloop $b 0 1 buffered_io"
+is "$(dsha /dev/mapper/flt-b 0 1048576)" "$want" "buffered: cold reads return the file's bytes"
+r1=$(flt_info flt-b retries)
+ok "$([ "$r1" -ge 1 ]; echo $?)" "buffered: reads of pages not in the page cache are refused and redone ($r1)"
+is "$(dsha /dev/mapper/flt-b 0 1048576)" "$want" "buffered: cached reads return the file's bytes"
+is "$(flt_info flt-b retries)" "$r1" "buffered: reads of cached pages are not redone"
+is "$(flt_info flt-b reads)" 32 "buffered: every read counted once (32 of 64 KiB)"
+is "$(flt_info flt-b errors)" 0 "buffered: no I/O error counted"
+run_ok "remove" dmsetup remove flt-b
 
 # A cold extent tree: ext4 reads a block of a file's extent tree and waits
 # for it even under IOCB_NOWAIT.  Started from .map, inside submit_bio,

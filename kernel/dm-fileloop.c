@@ -108,9 +108,9 @@ struct fileloop_io {
  * or in direct mode a write, goes on its device's batch for this CPU, and
  * everything else (flushes, discards, write zeroes, buffered writes) on the
  * device's serial list.  A batch starts its bios with IOCB_NOWAIT, direct
- * or from the page cache as the mode says; what the file refuses or stops
- * short goes to the serial list.  The serial work does its bios in order,
- * allowed to block, as loop's worker does.
+ * or from the page cache as the mode says, and redoes the reads the file
+ * refused; refused writes go to the serial list.  The serial work does its
+ * bios in order, allowed to block, as loop's worker does.
  *
  * Each device owns both workqueues, each with its own rescuer
  * (WQ_MEM_RECLAIM: we sit in the writeback path), as dm-crypt and dm-delay
@@ -168,7 +168,13 @@ static bool fileloop_read_hit_eof(struct fileloop_io *io, long ret)
 	return io->pos + ret >= i_size_read(io->fc->file->f_mapping->host);
 }
 
-static void fileloop_rw_done(struct fileloop_io *io, long ret)
+/*
+ * End the bio, or return false for a NOWAIT attempt that was refused or
+ * stopped short (a fallback to the page cache that reached a page it would
+ * have to wait for), unless a read stopped at the end of the file: the
+ * caller has it redone whole, allowed to block.
+ */
+static bool fileloop_rw_end(struct fileloop_io *io, long ret)
 {
 	struct kiocb *iocb = &io->iocb;
 	struct bio *bio = fileloop_io_bio(io);
@@ -179,17 +185,11 @@ static void fileloop_rw_done(struct fileloop_io *io, long ret)
 
 	if (write)
 		kiocb_end_write(iocb);
-	/*
-	 * A NOWAIT attempt that stopped short (a fallback to the page cache
-	 * that reached a page it would have to wait for) is redone whole,
-	 * like a refusal, unless a read stopped at the end of the file.
-	 */
 	if (fileloop_nowait_refused(iocb, ret) ||
 	    ((iocb->ki_flags & IOCB_NOWAIT) && ret >= 0 && !full &&
 	     (write || !fileloop_read_hit_eof(io, ret)))) {
 		atomic64_inc(&s->retries);
-		fileloop_queue_serial(io);
-		return;
+		return false;
 	}
 	atomic64_inc(write ? &s->writes : &s->reads);
 	if (write && (bio->bi_opf & REQ_FUA))
@@ -213,6 +213,7 @@ static void fileloop_rw_done(struct fileloop_io *io, long ret)
 		status = ret < 0 ? errno_to_blk_status(ret) : BLK_STS_IOERR;
 	}
 	fileloop_end_bio(io->fc, bio, status);
+	return true;
 }
 
 static void fileloop_ki_complete(struct kiocb *iocb, long ret)
@@ -220,8 +221,8 @@ static void fileloop_ki_complete(struct kiocb *iocb, long ret)
 	struct fileloop_io *io = container_of(iocb, struct fileloop_io, iocb);
 
 	io->ret = ret;
-	if (atomic_dec_and_test(&io->ref))
-		fileloop_rw_done(io, ret);
+	if (atomic_dec_and_test(&io->ref) && !fileloop_rw_end(io, ret))
+		fileloop_queue_serial(io);
 }
 
 /*
@@ -365,24 +366,28 @@ static void fileloop_rw(struct fileloop_io *io, struct bio *bio)
 	ssize_t ret = fileloop_submit_rw(io, bio, 0);
 
 	if (ret != -EIOCBQUEUED)
-		fileloop_rw_done(io, ret);
+		fileloop_rw_end(io, ret);
 }
 
 /*
- * Try to start a read or write without blocking.  What the file refuses
- * goes to the serial list from fileloop_rw_done(), what was not tried
- * from here.
+ * Try to start a read or write without blocking.  Returns true for a read
+ * the file refused, which its batch redoes; a refused write, or what was
+ * not tried, goes to the serial list.
  */
-static void fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
+static bool fileloop_rw_nowait(struct fileloop_io *io, struct bio *bio)
 {
 	ssize_t ret = fileloop_submit_rw(io, bio, IOCB_NOWAIT);
 
 	if (ret == -EIOCBQUEUED)
-		return;
-	if (io->iocb.ki_flags & IOCB_NOWAIT)
-		fileloop_rw_done(io, ret);
-	else
-		fileloop_queue_serial(io);
+		return false;
+	if (io->iocb.ki_flags & IOCB_NOWAIT) {
+		if (fileloop_rw_end(io, ret))
+			return false;
+		if (!op_is_write(bio_op(bio)))
+			return true;
+	}
+	fileloop_queue_serial(io);
+	return false;
 }
 
 /*
@@ -462,18 +467,20 @@ out:
 }
 
 /*
- * Only IOCB_NOWAIT here: whatever the filesystem knows it would block for,
- * such as the file's time update that the first write of each clock tick
- * needs (kiocb_modified()), or a page not yet in the page cache, it
- * refuses, and the serial work does it, so that the rest of the batch is
- * not held up.  The plug sends the batch's requests to the disk below
- * together.
+ * First every bio is started with IOCB_NOWAIT, under a plug that sends
+ * their requests to the disk below together.  What the filesystem would
+ * block for, it refuses: a write (its allocation, or the file's time
+ * update that the first write of each clock tick needs) goes to the
+ * serial work, so that the rest of the batch is not held up; a read (a
+ * page not yet in the page cache, whose read the refusal has started) is
+ * then redone here, allowed to block, in the order it came.
  */
 static void fileloop_batch_work(struct work_struct *work)
 {
 	struct fileloop_batch *batch =
 		container_of(work, struct fileloop_batch, work);
 	struct llist_node *list = llist_del_all(&batch->bios);
+	struct llist_node *redo = NULL;	/* newest first, as llist's */
 	struct fileloop_io *io, *next;
 	unsigned int noio_flags;
 	struct blk_plug plug;
@@ -485,9 +492,15 @@ static void fileloop_batch_work(struct work_struct *work)
 	noio_flags = memalloc_noio_save();
 	blk_start_plug(&plug);
 	/* _safe: a started bio may complete, and its io go, at once. */
-	llist_for_each_entry_safe(io, next, llist_reverse_order(list), node)
-		fileloop_rw_nowait(io, fileloop_io_bio(io));
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list), node) {
+		if (fileloop_rw_nowait(io, fileloop_io_bio(io))) {
+			io->node.next = redo;
+			redo = &io->node;
+		}
+	}
 	blk_finish_plug(&plug);
+	llist_for_each_entry_safe(io, next, llist_reverse_order(redo), node)
+		fileloop_rw(io, fileloop_io_bio(io));
 	memalloc_noio_restore(noio_flags);
 }
 

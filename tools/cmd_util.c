@@ -219,7 +219,12 @@ static void warn_key_file_mode(const char *key_file)
 int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 		   char **pass, size_t *len)
 {
-	struct fl_pass_req req = { .key_file = o->key_file, .confirm = confirm };
+	struct fl_pass_req req = {
+		.key_file = o->key_file,
+		.keyfile_offset = o->keyfile_offset,
+		.keyfile_size = o->keyfile_size,
+		.confirm = confirm,
+	};
 	char prompt[192];
 	int r;
 
@@ -238,7 +243,15 @@ int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 	case 0:
 		return 0;
 	case -ENODATA:
-		cmd_msg("empty passphrase or key file");
+		cmd_msg("empty passphrase or key file%s",
+			o->keyfile_offset ? " (after --keyfile-offset)" : "");
+		break;
+	case -ENOMSG:
+		cmd_msg("cannot read the requested amount of data: fewer than %" PRIu32
+			" bytes in %s at offset %" PRIu64 " (--keyfile-size, --keyfile-offset)",
+			o->keyfile_size,
+			strcmp(o->key_file, "-") ? o->key_file : "stdin",
+			o->keyfile_offset);
 		break;
 	case -EBADMSG:
 		cmd_msg("passphrases do not match");

@@ -20,7 +20,9 @@
 #define MAP_HELP TABLE_HELP \
 	"  -r, --read-only          read-only mapping\n"
 #define LUKS_HELP \
-	"  -d, --key-file FILE|-    read the key from FILE (all of it) or stdin (all of it)\n"
+	"  -d, --key-file FILE|-    read the key from FILE or stdin (all of it, or -l bytes)\n" \
+	"  -l, --keyfile-size N     the key: N bytes of the key file (digits only)\n" \
+	"      --keyfile-offset N   bytes of the key file to skip first (digits only)\n"
 #define LUKS_NEW_HELP LUKS_HELP \
 	"      --pbkdf KDF          argon2id (default), argon2i or pbkdf2\n" \
 	"      --pbkdf-memory KIB   argon2 memory cost\n" \
@@ -52,7 +54,7 @@ const struct fl_verb fl_action_types[] = {
 	  "      --allocate           allocate the file's blocks (fallocate)\n"
 	  MAP_HELP LUKS_NEW_HELP },
 	{ "open", cmd_open, 1, 2,
-	  OPTS_COMMON | OPTS_MAP | OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_LUKS) |
+	  OPTS_COMMON | OPTS_MAP | OPTS_KEY_FILE | OPTBIT(OPT_LUKS) |
 	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS) |
 	  OPTBIT(OPT_ASK_PASSWORD) | OPTBIT(OPT_PARTSCAN),
 	  true,
@@ -74,7 +76,7 @@ const struct fl_verb fl_action_types[] = {
 	  "NAME", "show one device", LIST_HELP },
 	{ "resize", cmd_resize, 1, 1,
 	  OPTS_COMMON | OPTBIT(OPT_SIZE) | OPTBIT(OPT_FS) |
-	  OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_ALLOCATE), true,
+	  OPTS_KEY_FILE | OPTBIT(OPT_ALLOCATE), true,
 	  "NAME [--size SIZE]",
 	  "grow the file to SIZE (default: its current size) and the device live",
 	  "  -s, --size SIZE          new size of the file (never smaller)\n"

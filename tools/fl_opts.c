@@ -2,11 +2,12 @@
 /*
  * Option parsing for fileloopctl; see fl_opts.h.  Short options follow
  * losetup (-o offset, -r read-only, -b block size, -O columns, -J json,
- * -n noheadings) and cryptsetup (-d key file, -c cipher, -i iter time);
- * -s is --size.
+ * -n noheadings) and cryptsetup (-d key file, -l keyfile size, -c cipher,
+ * -i iter time); -s is --size.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,8 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_FORCE]	  = { "force",		       0, 0 },
 	[OPT_ALLOCATE]	  = { "allocate",	       0, 0 },
 	[OPT_KEY_FILE]	  = { "key-file",	       1, 'd' },
+	[OPT_KEYFILE_SIZE] = { "keyfile-size",	       1, 'l' },
+	[OPT_KEYFILE_OFFSET] = { "keyfile-offset",     1, 0 },
 	[OPT_ASK_PASSWORD] = { "ask-password",	       0, 0 },
 	[OPT_PARTSCAN]	  = { "partscan",	       0, 'P' },
 	[OPT_COPY]	  = { "copy",		       0, 0 },
@@ -118,6 +121,22 @@ static int parse_bytes(enum fl_opt opt, const char *arg, bool aligned,
 	return 0;
 }
 
+/* A byte count as cryptsetup takes it: plain digits, no suffix, <= max. */
+static int parse_count(enum fl_opt opt, const char *arg, uint64_t max,
+		       uint64_t *val, char *err, size_t errlen)
+{
+	int r = fl_parse_u64(arg, val);
+
+	if (r == -ERANGE || (!r && *val > max))
+		return fl_opts_fail(err, errlen, "%s: '%s' is more than %" PRIu64,
+			    fl_opt_name(opt), arg, max);
+	if (r)
+		return fl_opts_fail(err, errlen,
+			    "%s: '%s' is not a number of bytes (digits, no suffix)",
+			    fl_opt_name(opt), arg);
+	return 0;
+}
+
 static int parse_num(enum fl_opt opt, const char *arg, uint32_t min,
 		     uint32_t max, uint32_t *val, char *err, size_t errlen)
 {
@@ -130,6 +149,7 @@ static int parse_num(enum fl_opt opt, const char *arg, uint32_t min,
 static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 		     char *err, size_t errlen)
 {
+	uint64_t count;
 	uint32_t v;
 
 	switch (opt) {
@@ -186,6 +206,17 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 			return fl_opts_fail(err, errlen, "--key-file needs a file or -");
 		o->key_file = arg;
 		return 0;
+	case OPT_KEYFILE_SIZE:
+		if (parse_count(opt, arg, FL_KEYFILE_MAX, &count, err, errlen))
+			return -EINVAL;
+		if (!count)
+			return fl_opts_fail(err, errlen, "%s must not be zero",
+				    fl_opt_name(opt));
+		o->keyfile_size = (uint32_t)count;
+		return 0;
+	case OPT_KEYFILE_OFFSET:	/* an off_t for lseek() */
+		return parse_count(opt, arg, INT64_MAX, &o->keyfile_offset,
+				   err, errlen);
 	case OPT_PBKDF:
 		if (strcmp(arg, "argon2id") && strcmp(arg, "argon2i") &&
 		    strcmp(arg, "pbkdf2"))
@@ -269,6 +300,11 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 			return fl_opts_fail(err, errlen, "%s does not take %s",
 				    v->name, fl_opt_name(i));
 	}
+	/* They pick the key out of a key file; a passphrase is all of it. */
+	if ((o->set & OPTS_KEY_FILE) && !fl_opt_set(o, OPT_KEY_FILE))
+		return fl_opts_fail(err, errlen, "%s needs --key-file",
+			    fl_opt_name(fl_opt_set(o, OPT_KEYFILE_SIZE) ?
+					OPT_KEYFILE_SIZE : OPT_KEYFILE_OFFSET));
 	if (fl_opt_set(o, OPT_HELP))
 		return 0;	/* fileloopctl VERB --help: no args needed */
 	if (o->nargs < v->min_args || o->nargs > v->max_args)

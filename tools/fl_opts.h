@@ -23,7 +23,8 @@ enum fl_opt {
 	OPT_PBKDF_MEMORY, OPT_PBKDF_ITER, OPT_ITER_TIME, OPT_CIPHER,
 	OPT_KEY_SIZE, OPT_JSON, OPT_OUTPUT, OPT_RAW, OPT_NOHEADINGS, OPT_BYTES,
 	OPT_FS, OPT_VERBOSE, OPT_DEBUG, OPT_HELP, OPT_VERSION, OPT_SHARED,
-	OPT_MOUNT_OPTIONS, OPT_ASK_PASSWORD, OPT_PARTSCAN, OPT_COPY, OPT_COUNT
+	OPT_MOUNT_OPTIONS, OPT_ASK_PASSWORD, OPT_PARTSCAN, OPT_COPY,
+	OPT_KEYFILE_SIZE, OPT_KEYFILE_OFFSET, OPT_COUNT
 };
 
 #define OPTBIT(o)	(UINT64_C(1) << (o))
@@ -35,10 +36,13 @@ enum fl_opt {
 			 OPTBIT(OPT_READ_ONLY) | OPTBIT(OPT_DIRECT_IO) | \
 			 OPTBIT(OPT_BUFFERED_IO) | OPTBIT(OPT_BLOCK_SIZE) | \
 			 OPTBIT(OPT_NO_DISCARD) | OPTBIT(OPT_SHARED))
+/* The key file and what part of it is the key (cryptsetup's). */
+#define OPTS_KEY_FILE	(OPTBIT(OPT_KEY_FILE) | OPTBIT(OPT_KEYFILE_SIZE) | \
+			 OPTBIT(OPT_KEYFILE_OFFSET))
 #define OPTS_PBKDF	(OPTBIT(OPT_PBKDF) | OPTBIT(OPT_PBKDF_MEMORY) | \
 			 OPTBIT(OPT_PBKDF_ITER) | OPTBIT(OPT_ITER_TIME))
 #define OPTS_LUKS_NEW	(OPTS_PBKDF | OPTBIT(OPT_CIPHER) | \
-			 OPTBIT(OPT_KEY_SIZE) | OPTBIT(OPT_KEY_FILE))
+			 OPTBIT(OPT_KEY_SIZE) | OPTS_KEY_FILE)
 #define OPTS_LISTING	(OPTBIT(OPT_JSON) | OPTBIT(OPT_OUTPUT) | \
 			 OPTBIT(OPT_RAW) | OPTBIT(OPT_NOHEADINGS) | \
 			 OPTBIT(OPT_BYTES))
@@ -65,6 +69,8 @@ struct fl_opts {
 	uint64_t set;			/* OPTBIT()s given */
 
 	uint64_t size, offset, sizelimit;	/* bytes */
+	uint64_t keyfile_offset;		/* bytes, <= INT64_MAX */
+	uint32_t keyfile_size;			/* 0: all of the key file */
 	struct fl_params map;		/* io, block_size, no_discard, offset */
 	bool read_only;
 	const char *mkfs, *mount, *mount_options, *key_file, *pbkdf, *cipher;

@@ -110,6 +110,91 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 }
 
 /*
+ * Exactly size bytes of fd, or -ENOMSG if it ends first.  Allocated at
+ * size + 1, zeroed: already the exact buffer (and NUL) exact_copy() makes.
+ */
+static int read_size(int fd, size_t size, char **out, size_t *len)
+{
+	char *buf = fl_secret_alloc(size + 1);
+	size_t n = 0;
+	ssize_t got;
+
+	if (!buf)
+		return -ENOMEM;
+	while (n < size) {
+		got = read(fd, buf + n, size - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = -errno;
+
+			fl_secret_free(buf);
+			return e;
+		}
+		if (!got) {
+			fl_secret_free(buf);
+			return -ENOMSG;
+		}
+		n += (size_t)got;
+	}
+	*len = n;
+	*out = buf;
+	return 0;
+}
+
+/*
+ * Past the next n (<= INT64_MAX, an off_t) bytes of fd: a regular file
+ * seeks; anything else (a pipe, a terminal) is read, into a secret
+ * buffer, since what is skipped is key file too.  Ending before n bytes is
+ * no error here: what reads the key next finds the end.
+ */
+static int skip_bytes(int fd, uint64_t n)
+{
+	const size_t chunk = 4096;
+	struct stat st;
+	ssize_t got;
+	char *buf;
+	int r = 0;
+
+	if (!n)
+		return 0;
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode))
+		return lseek(fd, (off_t)n, SEEK_CUR) < 0 ? -errno : 0;
+	buf = fl_secret_alloc(chunk);
+	if (!buf)
+		return -ENOMEM;
+	while (n) {
+		got = read(fd, buf, n < chunk ? n : chunk);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			break;
+		}
+		if (!got)
+			break;
+		n -= (uint64_t)got;
+	}
+	fl_secret_free(buf);
+	return r;
+}
+
+/* A key file on fd: the part req's offset and size pick (fl_passphrase.h). */
+static int read_key_file(int fd, const struct fl_pass_req *req, char **out,
+			 size_t *len)
+{
+	int r = skip_bytes(fd, req->keyfile_offset);
+
+	if (r)
+		return r;
+	if (req->keyfile_size)
+		return read_size(fd, req->keyfile_size, out, len);
+	return read_all(fd, FL_KEYFILE_MAX, out, len);
+}
+
+/*
  * While a passphrase is typed at a terminal, the signals of tty_read()
  * are only noted here, by number; tty_read() acts on them once the read
  * is over.  Set in a signal handler, hence volatile sig_atomic_t.
@@ -357,13 +442,16 @@ int fl_passphrase_get(const struct fl_pass_req *req, char **pass,
 
 	*pass = NULL;
 	*len = 0;
+	if (req->keyfile_size > FL_KEYFILE_MAX ||
+	    req->keyfile_offset > INT64_MAX)
+		return -EINVAL;
 	if (req->key_file && !strcmp(req->key_file, "-")) {
-		r = read_all(STDIN_FILENO, FL_KEYFILE_MAX, pass, len);
+		r = read_key_file(STDIN_FILENO, req, pass, len);
 	} else if (req->key_file) {
 		fd = open(req->key_file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
-		r = read_all(fd, FL_KEYFILE_MAX, pass, len);
+		r = read_key_file(fd, req, pass, len);
 		close(fd);
 	} else if (req->ask_id) {
 		r = agent_read(req, pass, len);

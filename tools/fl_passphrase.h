@@ -12,9 +12,15 @@
  *   key_file == "-"                 all of stdin, newlines included
  *   key_file == PATH                all of the file, newlines included
  *
- * Returns 0 or -errno: -ENODATA empty secret, -EFBIG too long,
- * -EBADMSG the confirmation did not match, -ECANCELED
- * systemd-ask-password gave no answer (-ENOENT: it is not installed).
+ * Of a key file (cryptsetup's --keyfile-offset and --keyfile-size), the
+ * first keyfile_offset bytes are skipped, and with keyfile_size set the
+ * key is exactly the next keyfile_size bytes; what follows is not read.
+ *
+ * Returns 0 or -errno: -ENODATA empty secret, -EFBIG too long, -ENOMSG
+ * fewer than keyfile_size bytes after the offset, -EBADMSG the
+ * confirmation did not match, -ECANCELED systemd-ask-password gave no
+ * answer (-ENOENT: it is not installed), -EINVAL keyfile_size over
+ * FL_KEYFILE_MAX or keyfile_offset over INT64_MAX.
  * Nothing is printed but the prompt itself (on the terminal's stderr).
  */
 #ifndef FL_PASSPHRASE_H
@@ -22,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fl_secret.h"
 
@@ -31,6 +38,8 @@
 
 struct fl_pass_req {
 	const char *key_file;
+	uint64_t keyfile_offset;	/* bytes of key_file skipped */
+	size_t keyfile_size;		/* 0: all the rest of key_file */
 	const char *prompt;	/* e.g. "Enter passphrase for vault: " */
 	bool confirm;		/* ask twice when prompting (new secrets) */
 	const char *ask_id;	/* "NAME": ask systemd's password agents */

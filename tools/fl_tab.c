@@ -78,6 +78,8 @@ static const struct {
 	{ "nodiscard", "--no-discard" },
 	{ "shared", "--shared" },
 	{ "partscan", "--partscan" },
+	{ "keyfile-size=", "--keyfile-size" },
+	{ "keyfile-offset=", "--keyfile-offset" },
 	{ "noauto", NULL },
 	{ "nofail", NULL },
 };

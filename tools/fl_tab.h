@@ -8,8 +8,8 @@
  * IMAGE is an absolute path; KEY an absolute key file path, or "none" or
  * "-" to ask for the passphrase.  OPTIONS, comma separated, are
  * fileloopctl open's (luks, noluks, ro, offset=, size=, block-size=,
- * direct-io, buffered-io, nodiscard, shared, partscan) and the boot's (noauto,
- * nofail).  '#' starts a comment line.  A line is read into the
+ * direct-io, buffered-io, nodiscard, shared, partscan, keyfile-size=,
+ * keyfile-offset=) and the boot's (noauto, nofail).  '#' starts a comment line.  A line is read into the
  * fileloopctl open options that do what it says; pure string work,
  * unit-tested.
  */

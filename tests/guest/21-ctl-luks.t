@@ -3,7 +3,9 @@
 # NAME-file with cryptsetup's own dm UUID (cryptsetup status works); close
 # and open again with the passphrase on stdin (--key-file -, and a piped
 # first line) and with a key file, data intact; a wrong passphrase is
-# refused and leaves nothing mapped; a container made by fileloopctl opens
+# refused and leaves nothing mapped; --keyfile-offset and --keyfile-size
+# pick the same key as stock cryptsetup's (from a file and a pipe), and a
+# key file too short for them is refused; a container made by fileloopctl opens
 # with stock cryptsetup on a plain fileloop mapping (fileloopctl --no-luks
 # and dmsetup), and one made by stock cryptsetup luksFormat opens with
 # fileloopctl; LUKS at an offset; read-only; --mkfs --mount round trip;
@@ -99,6 +101,42 @@ flc_exit 0 "open with a key file others can read" "$FLC" open flt-kf "$d/kf.img"
 flc_says "warning: key file .*open.key is accessible by others \(mode 0644\); chmod 600 it" \
 	"a key file others can read is warned about"
 "$FLC" close flt-kf
+
+# --- --keyfile-offset, --keyfile-size: bytes 100..163 of a key file are the key ------
+flc_rand "$d/big.key" 4096
+chmod 600 "$d/big.key"
+kpart=(--key-file "$d/big.key" --keyfile-offset 100 --keyfile-size 64)
+flc_exit 0 "create --luks with bytes 100..163 of a key file" \
+	"$FLC" create flt-part "$d/part.img" --size 32M --luks "${FLC_KDF[@]}" "${kpart[@]}"
+flc_rand "$FLT_DIR/src5" 1M
+dd if="$FLT_DIR/src5" of=/dev/mapper/flt-part bs=1M oflag=direct status=none
+"$FLC" close flt-part
+flc_exit 0 "open with the same offset and size" "$FLC" open flt-part "$d/part.img" "${kpart[@]}"
+is "$(flt_sha /dev/mapper/flt-part 0 $((1 << 20)))" "$(sha "$FLT_DIR/src5")" \
+	"data intact with part of a key file"
+"$FLC" close flt-part
+flc_exit 5 "the whole key file is another key" \
+	"$FLC" open flt-part "$d/part.img" --key-file "$d/big.key"
+flc_nothing_left "whole key file refused"
+flc_exit 0 "the same part from a pipe on stdin (offset read and discarded)" \
+	"$FLC" open flt-part "$d/part.img" --key-file - --keyfile-offset 100 --keyfile-size 64 \
+	< <(cat "$d/big.key")
+"$FLC" close flt-part
+flc_exit 1 "a key file too short for offset + size is refused" \
+	"$FLC" open flt-part "$d/part.img" --key-file "$d/big.key" --keyfile-offset 4090 --keyfile-size 64
+flc_says "cannot read the requested amount of data" "the message says so, as cryptsetup does"
+flc_nothing_left "short key file"
+# Stock cryptsetup with the same options opens it: the semantics match.
+flc_exit 0 "open --no-luks the vault made from part of a key file" \
+	"$FLC" open flt-raw "$d/part.img" --no-luks
+cryptsetup open /dev/mapper/flt-raw flt-check --key-file "$d/big.key" \
+	--keyfile-offset 100 --keyfile-size 64
+ok $? "stock cryptsetup open --key-file --keyfile-offset 100 --keyfile-size 64"
+is "$(flt_sha /dev/mapper/flt-check 0 $((1 << 20)))" "$(sha "$FLT_DIR/src5")" \
+	"stock cryptsetup reads the same data"
+cryptsetup close flt-check
+"$FLC" close flt-raw
+flc_nothing_left "keyfile offset and size round trip"
 
 # --- fileloopctl's container, stock cryptsetup on a plain fileloop mapping ----------
 flc_exit 0 "open --no-luks maps the image without unlocking" "$FLC" open flt-raw "$img" --no-luks

@@ -80,6 +80,59 @@ static void help_matches_parser(void)
 	}
 }
 
+/* --keyfile-size (-l) and --keyfile-offset: cryptsetup's, plain bytes. */
+static void keyfile_options(void)
+{
+	is_int(parse("open", "v", "f", "--key-file", "/k", "--keyfile-offset",
+		     "100", "-l", "64", NULL), 0,
+	       "open --key-file --keyfile-offset -l");
+	is_u64(o.keyfile_offset, 100, "keyfile offset in bytes");
+	is_u64(o.keyfile_size, 64, "keyfile size in bytes");
+	is_int(parse("open", "v", "f", "-d", "/k", NULL), 0, "open -d alone");
+	ok(!o.keyfile_offset && !o.keyfile_size,
+	   "no offset, no size: all of the key file");
+	is_int(parse("create", "v", "f", "--size", "64M", "--luks", "-d", "-",
+		     "--keyfile-size", "8388608", "--keyfile-offset",
+		     "9223372036854775807", NULL), 0,
+	       "create --luks: the largest size and offset");
+	is_u64(o.keyfile_size, 8388608, "FL_KEYFILE_MAX bytes");
+	is_u64(o.keyfile_offset, INT64_MAX, "an offset of INT64_MAX");
+	is_int(parse("resize", "v", "-d", "/k", "--keyfile-offset", "0", NULL),
+	       0, "resize takes --keyfile-offset; 0 is no offset");
+
+	fails_with("--keyfile-size must not be zero", "open", "a", "b", "-d",
+		   "/k", "--keyfile-size", "0");
+	fails_with("--keyfile-size: '8388609' is more than 8388608", "open",
+		   "a", "b", "-d", "/k", "-l", "8388609");
+	fails_with("--keyfile-size: '99999999999999999999' is more than",
+		   "open", "a", "b", "-d", "/k", "-l", "99999999999999999999");
+	fails_with("--keyfile-size: '64K' is not a number of bytes", "open",
+		   "a", "b", "-d", "/k", "-l", "64K");
+	fails_with("--keyfile-offset: '-1' is not a number of bytes", "open",
+		   "a", "b", "-d", "/k", "--keyfile-offset", "-1");
+	fails_with("--keyfile-offset: '9223372036854775808' is more than 9223372036854775807",
+		   "open", "a", "b", "-d", "/k", "--keyfile-offset",
+		   "9223372036854775808");
+	fails_with("--keyfile-size needs a value", "open", "a", "b", "-d",
+		   "/k", "-l");
+	fails_with("--keyfile-size needs --key-file", "open", "a", "b", "-l",
+		   "64");
+	fails_with("--keyfile-offset needs --key-file", "open", "a", "b",
+		   "--keyfile-offset", "100");
+	fails_with("--keyfile-size needs --key-file", "resize", "a",
+		   "--keyfile-offset", "1", "--keyfile-size", "2");
+	fails_with("--keyfile-size needs --key-file", "open", "a",
+		   "--ask-password", "-l", "64");
+	fails_with("--keyfile-offset needs --key-file", "create", "a", "b",
+		   "--size", "1M", "--luks", "--keyfile-offset", "1");
+	fails_with("key and cipher options need --luks", "create", "a", "b",
+		   "--size", "1M", "-d", "/k", "-l", "64");
+	fails_with("keygen does not take --keyfile-size", "keygen", "k", "-l",
+		   "64");
+	fails_with("table does not take --keyfile-offset", "table", "f",
+		   "--keyfile-offset", "1");
+}
+
 int main(void)
 {
 	is_int(parse("create", "vault", "/tmp/v.img", "--size", "64M", NULL), 0,
@@ -170,6 +223,8 @@ int main(void)
 	fails_with("too many arguments", "create", "a", "b", "c", "d");
 	fails_with("--no-luks takes no --key-file", "open", "a", "b",
 		   "--no-luks", "--key-file", "k");
+
+	keyfile_options();
 
 	is_int(parse("--help", NULL), 0, "--help alone");
 	ok(!o.verb && fl_opt_set(&o, OPT_HELP), "no verb, help set");

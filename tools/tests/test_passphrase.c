@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Secrets without a terminal: key files (whole contents), stdin as "-"
- * (whole contents) and as a plain pipe (first line), key generation
- * (0600, O_EXCL, random); systemd-ask-password's answer (a stand-in on
- * PATH); no core dumps of a process holding secrets.
+ * Secrets without a terminal: key files (whole contents, or the part
+ * --keyfile-offset and --keyfile-size pick), stdin as "-" (the same, from
+ * a file or a pipe) and as a plain pipe (first line), and the CLI's
+ * message for a short key file; key generation (0600, O_EXCL, random);
+ * systemd-ask-password's answer (a stand-in on PATH); no core dumps of a
+ * process holding secrets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "fl_passphrase.h"
 #include "tap.h"
 
@@ -43,10 +46,28 @@ static void stdin_from(const void *data, size_t len)
 	close(fd);
 }
 
-static void get(const char *key_file, int want_r, const void *want,
-		size_t want_len, const char *what)
+/* Replace stdin with a pipe holding data (at most a pipe buffer), closed. */
+static void stdin_pipe(const void *data, size_t len)
 {
-	struct fl_pass_req req = { .key_file = key_file };
+	int p[2];
+
+	if (pipe(p) || write(p[1], data, len) != (ssize_t)len ||
+	    dup2(p[0], STDIN_FILENO) < 0)
+		abort();
+	close(p[0]);
+	close(p[1]);
+}
+
+/* The part of key_file that offset and size pick (size 0: all the rest). */
+static void get_part(const char *key_file, uint64_t offset, size_t size,
+		     int want_r, const void *want, size_t want_len,
+		     const char *what)
+{
+	struct fl_pass_req req = {
+		.key_file = key_file,
+		.keyfile_offset = offset,
+		.keyfile_size = size,
+	};
 	char *pass = NULL;
 	size_t len = 0;
 	int r = fl_passphrase_get(&req, &pass, &len);
@@ -59,6 +80,110 @@ static void get(const char *key_file, int want_r, const void *want,
 		ok(!pass, "%s: no buffer on failure", what);
 	}
 	fl_secret_free(pass);
+}
+
+static void get(const char *key_file, int want_r, const void *want,
+		size_t want_len, const char *what)
+{
+	get_part(key_file, 0, 0, want_r, want, want_len, what);
+}
+
+/*
+ * --keyfile-offset and --keyfile-size over a 6000-byte key file whose
+ * byte i is (i * 7 + 3) % 256: from the file, from stdin as a file and as
+ * a pipe (read and discarded, more than one chunk of it).
+ */
+static void key_file_part(void)
+{
+	unsigned char data[6000], rest[16];
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7 + 3);
+	snprintf(path, sizeof(path), "%s/part", dir);
+	write_file(path, data, sizeof(data));
+
+	get_part(path, 100, 64, 0, data + 100, 64,
+		 "key file: bytes 100..163 (offset 100, size 64)");
+	get_part(path, 0, 64, 0, data, 64, "key file: size alone, the first 64");
+	get_part(path, 100, 0, 0, data + 100, sizeof(data) - 100,
+		 "key file: offset alone, all the rest");
+	get_part(path, sizeof(data) - 64, 64, 0, data + sizeof(data) - 64, 64,
+		 "key file: size up to the last byte");
+	get_part(path, sizeof(data) - 63, 64, -ENOMSG, NULL, 0,
+		 "key file: one byte short is -ENOMSG");
+	get_part(path, sizeof(data) + 10, 64, -ENOMSG, NULL, 0,
+		 "key file: offset past the end, with a size, is -ENOMSG");
+	get_part(path, sizeof(data), 0, -ENODATA, NULL, 0,
+		 "key file: nothing after the offset, no size, is empty");
+	get_part(path, 0, FL_KEYFILE_MAX + 1, -EINVAL, NULL, 0,
+		 "size over FL_KEYFILE_MAX refused");
+	get_part(path, (uint64_t)INT64_MAX + 1, 1, -EINVAL, NULL, 0,
+		 "offset over INT64_MAX refused");
+
+	stdin_from(data, sizeof(data));
+	get_part("-", 100, 64, 0, data + 100, 64,
+		 "stdin, a file: offset 100, size 64");
+	stdin_pipe(data, sizeof(data));
+	get_part("-", 5000, 64, 0, data + 5000, 64,
+		 "stdin, a pipe: offset 5000 read and discarded, size 64");
+	ok(read(STDIN_FILENO, rest, sizeof(rest)) == (ssize_t)sizeof(rest) &&
+	   !memcmp(rest, data + 5064, sizeof(rest)),
+	   "stdin, a pipe: nothing read past the key");
+	stdin_pipe(data, sizeof(data));
+	get_part("-", 100, 0, 0, data + 100, sizeof(data) - 100,
+		 "stdin, a pipe: offset alone, all the rest");
+	stdin_pipe(data, sizeof(data));
+	get_part("-", 5990, 64, -ENOMSG, NULL, 0,
+		 "stdin, a pipe: 10 bytes after the offset is -ENOMSG");
+	stdin_pipe(data, sizeof(data));
+	get_part("-", 8000, 64, -ENOMSG, NULL, 0,
+		 "stdin, a pipe: offset past its end, with a size, is -ENOMSG");
+	unlink(path);
+}
+
+/*
+ * The CLI's word for a short key file: fileloopctl open ... as parsed,
+ * through cmd_get_secret() (which needs libcryptsetup loaded), stderr
+ * caught in a file.
+ */
+static void short_key_file_msg(void)
+{
+	char path[128], key[128], msg[512] = "";
+	struct fl_opts o;
+	char *pass = NULL;
+	size_t len = 0;
+	int fd, saved, ex;
+	ssize_t n;
+	char *argv[] = { "fileloopctl", "open", "v", "/img", "--key-file", key,
+			 "--keyfile-offset", "10", "-l", "64", NULL };
+
+	snprintf(key, sizeof(key), "%s/short", dir);
+	write_file(key, "0123456789abcdef", 16);
+	if (fl_opts_parse(10, argv, fl_action_types, &o, msg, sizeof(msg)))
+		abort();
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	saved = dup(STDERR_FILENO);
+	if (fd < 0 || saved < 0 || dup2(fd, STDERR_FILENO) < 0)
+		abort();
+	ex = cmd_get_secret(&o, "v", false, &pass, &len);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, msg, sizeof(msg) - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fd);
+	is_int(ex, FL_EXIT_USAGE, "short key file: exit status 1");
+	ok(!pass, "short key file: no secret");
+	ok(strstr(msg, "cannot read the requested amount of data: fewer than 64 bytes in ") &&
+	   strstr(msg, "/short at offset 10 (--keyfile-size, --keyfile-offset)\n"),
+	   "short key file: the message says what was asked");
+	if (!strstr(msg, "requested amount"))
+		printf("#   stderr: %s", msg);
+	unlink(path);
+	unlink(key);
 }
 
 /*
@@ -174,7 +299,12 @@ int main(void)
 	get(big_path, 0, big, FL_KEYFILE_MAX, "key file of the maximum size");
 	write_file(big_path, big, FL_KEYFILE_MAX + 1);
 	get(big_path, -EFBIG, NULL, 0, "key file over the maximum");
+	get_part(big_path, 1, FL_KEYFILE_MAX, 0, big, FL_KEYFILE_MAX,
+		 "--keyfile-size of the maximum out of a longer file");
 	free(big);
+
+	key_file_part();
+	short_key_file_msg();
 
 	stdin_from("secret\nrest", 11);
 	get("-", 0, "secret\nrest", 11, "--key-file -: all of stdin");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "fl_tab.h"
 #include "fl_unit.h"
 #include "tap.h"
@@ -70,6 +71,12 @@ static void test_lines(void)
 	      "every open option to its flag, in order (fileloopctl checks values and conflicts)");
 	PARSE("d /d.img none partscan,ro", "d /d.img ask|--partscan --read-only|",
 	      "partscan");
+	PARSE("v /v.img /etc/k luks,keyfile-offset=100,keyfile-size=64",
+	      "v /v.img /etc/k|--key-file /etc/k --luks --keyfile-offset 100 --keyfile-size 64|",
+	      "keyfile-offset= and keyfile-size= (crypttab's)");
+	PARSE("v /v.img /etc/k keyfile-size=",
+	      "error: option keyfile-size= needs a value",
+	      "keyfile-size= without its value");
 	PARSE("a#b=c /x none", "a#b=c /x ask||", "punctuation a dm name allows");
 	PARSE("vault", "error: one field, not NAME IMAGE KEY [OPTIONS]", "one field");
 	PARSE("vault /x", "error: two fields, not NAME IMAGE KEY [OPTIONS]", "two fields");
@@ -95,6 +102,54 @@ static void test_lines(void)
 	      "a value option without its value");
 	PARSE("vault /x none lukswhat", "error: unknown option 'lukswhat'",
 	      "a prefix of a flag is not the flag");
+}
+
+/*
+ * A line's options as fileloopctl open takes them (cmd_open_tab's argv:
+ * the line's options, then the verb and name, then the image): 0 and o,
+ * which points into e (the caller frees it), or the message in err.
+ */
+static int open_line(const char *line, struct fl_tab_entry *e,
+		     struct fl_opts *o, char *err, size_t errlen)
+{
+	char *argv[32] = { "fileloopctl" };
+	int argc = 1, r;
+	size_t i;
+
+	r = fl_tab_parse_line(line, 1, e, err, errlen);
+	if (r)
+		return r;
+	for (i = 0; i < e->nopts && argc < 28; i++)
+		argv[argc++] = e->opts[i];
+	argv[argc++] = "open";
+	argv[argc++] = e->name;
+	argv[argc++] = e->image;
+	return fl_opts_parse(argc, argv, fl_action_types, o, err, errlen);
+}
+
+/* What fileloopctl open makes of keyfile-size= and keyfile-offset=. */
+static void test_keyfile_opts(void)
+{
+	struct fl_tab_entry e;
+	struct fl_opts o;
+	char err[256];
+
+	is_int(open_line("v /v.img /etc/k luks,keyfile-size=64,keyfile-offset=100",
+			 &e, &o, err, sizeof(err)), 0,
+	       "keyfile options parse as fileloopctl open's");
+	is_str(o.key_file, "/etc/k", "the line's key file");
+	is_u64(o.keyfile_size, 64, "keyfile-size=64: 64 bytes of it");
+	is_u64(o.keyfile_offset, 100, "keyfile-offset=100: after 100 bytes");
+	fl_tab_entry_free(&e);
+	is_int(open_line("v /v.img none keyfile-size=64", &e, &o, err,
+			 sizeof(err)), -EINVAL,
+	       "keyfile-size= with KEY none is refused by open");
+	is_str(err, "--keyfile-size needs --key-file", "with fileloopctl's reason");
+	fl_tab_entry_free(&e);
+	is_int(open_line("v /v.img /etc/k keyfile-size=0", &e, &o, err,
+			 sizeof(err)), -EINVAL, "keyfile-size=0 is refused by open");
+	is_str(err, "--keyfile-size must not be zero", "with fileloopctl's reason");
+	fl_tab_entry_free(&e);
 }
 
 static void test_find(void)
@@ -207,6 +262,7 @@ static void test_units(void)
 int main(void)
 {
 	test_lines();
+	test_keyfile_opts();
 	test_find();
 	test_units();
 	return done_testing();

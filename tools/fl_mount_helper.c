@@ -75,6 +75,8 @@ static int parse_options(const char *opts, struct helper_opts *h, char ***v,
 		{ "noluks", "--no-luks" },
 		{ "ro", "--read-only" },
 		{ "keyfile=", "--key-file" },
+		{ "keyfile-size=", "--keyfile-size" },
+		{ "keyfile-offset=", "--keyfile-offset" },
 		/* Not offset= and sizelimit=: for those mount(8) makes a loop device. */
 		{ "file-offset=", "--offset" },
 		{ "file-sizelimit=", "--sizelimit" },

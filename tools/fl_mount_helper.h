@@ -8,9 +8,10 @@
  *
  *   fileloopctl open NAME IMAGE --mount DIR --mount-options FSOPTS [...]
  *
- * OPTIONS are fileloop's own (luks, noluks, keyfile=, name=, file-offset=,
- * file-sizelimit=, ro, rw) and the filesystem's (the rest, minus fstab-only
- * ones such as noauto, nofail, x-*); helper=fileloop joins the
+ * OPTIONS are fileloop's own (luks, noluks, keyfile=, keyfile-size=,
+ * keyfile-offset=, name=, file-offset=, file-sizelimit=, ro, rw) and the
+ * filesystem's (the rest, minus fstab-only ones such as noauto, nofail,
+ * x-*); helper=fileloop joins the
  * filesystem's so that umount(8) calls umount.fileloop, which closes the
  * device.  NAME is name= or the image's file name without its extension.
  * Pure string work: unit-tested.

@@ -48,6 +48,9 @@ int main(void)
 	RUN("mount.fileloop open v2 /srv/vault.img --mount /mnt/v --mount-options noatime,helper=fileloop --luks --key-file /etc/k",
 	    "luks, keyfile= and name= are ours, noatime the filesystem's",
 	    "/srv/vault.img", "/mnt/v", "-o", "luks,noatime,keyfile=/etc/k,name=v2");
+	RUN("mount.fileloop open v /v.img --mount /m --mount-options helper=fileloop --luks --key-file /k --keyfile-size 64 --keyfile-offset 100",
+	    "keyfile-size= and keyfile-offset= as crypttab's",
+	    "/v.img", "/m", "-o", "luks,keyfile=/k,keyfile-size=64,keyfile-offset=100");
 	RUN("mount.fileloop open disk /d/disk.raw --mount /m --mount-options helper=fileloop --read-only --offset 1M --sizelimit 64M --no-luks",
 	    "ro, file-offset=, file-sizelimit=, noluks",
 	    "/d/disk.raw", "/m", "-o", "ro,file-offset=1M,file-sizelimit=64M,noluks");

@@ -59,6 +59,28 @@ static int exact_copy(char *buf, size_t len, char **out)
 }
 
 /*
+ * Read into buf until it holds want bytes or fd ends: the count read, or
+ * -errno.  Every reader of a key file or pipe goes through here.
+ */
+static ssize_t read_full(int fd, char *buf, size_t want)
+{
+	size_t n = 0;
+	ssize_t got;
+
+	while (n < want) {
+		got = read(fd, buf + n, want - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	return (ssize_t)n;
+}
+
+/*
  * Read all of fd, up to max bytes.  The buffer grows by copying into a new
  * one and wiping the old, because realloc() may leave the secret behind in
  * freed memory.
@@ -73,33 +95,27 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		if (n == cap) {
-			if (cap >= max + 1) {
-				fl_secret_free(buf);
-				return -EFBIG;
-			}
-			nbuf = fl_secret_alloc(cap * 2);
-			if (!nbuf) {
-				fl_secret_free(buf);
-				return -ENOMEM;
-			}
-			memcpy(nbuf, buf, n);
-			fl_secret_free(buf);
-			buf = nbuf;
-			cap *= 2;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
+		got = read_full(fd, buf + n, cap - n);
 		if (got < 0) {
-			int e = -errno;
-
 			fl_secret_free(buf);
-			return e;
+			return (int)got;
 		}
-		if (!got)
-			break;
 		n += (size_t)got;
+		if (n < cap)
+			break;
+		if (cap >= max + 1) {
+			fl_secret_free(buf);
+			return -EFBIG;
+		}
+		nbuf = fl_secret_alloc(cap * 2);
+		if (!nbuf) {
+			fl_secret_free(buf);
+			return -ENOMEM;
+		}
+		memcpy(nbuf, buf, n);
+		fl_secret_free(buf);
+		buf = nbuf;
+		cap *= 2;
 	}
 	if (n > max) {
 		fl_secret_free(buf);
@@ -116,28 +132,16 @@ static int read_all(int fd, size_t max, char **out, size_t *len)
 static int read_size(int fd, size_t size, char **out, size_t *len)
 {
 	char *buf = fl_secret_alloc(size + 1);
-	size_t n = 0;
 	ssize_t got;
 
 	if (!buf)
 		return -ENOMEM;
-	while (n < size) {
-		got = read(fd, buf + n, size - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = -errno;
-
-			fl_secret_free(buf);
-			return e;
-		}
-		if (!got) {
-			fl_secret_free(buf);
-			return -ENOMSG;
-		}
-		n += (size_t)got;
+	got = read_full(fd, buf, size);
+	if (got < 0 || (size_t)got < size) {
+		fl_secret_free(buf);
+		return got < 0 ? (int)got : -ENOMSG;
 	}
-	*len = n;
+	*len = size;
 	*out = buf;
 	return 0;
 }
@@ -152,9 +156,9 @@ static int skip_bytes(int fd, uint64_t n)
 {
 	const size_t chunk = 4096;
 	struct stat st;
-	ssize_t got;
+	ssize_t got = 0;
+	size_t want;
 	char *buf;
-	int r = 0;
 
 	if (!n)
 		return 0;
@@ -166,19 +170,14 @@ static int skip_bytes(int fd, uint64_t n)
 	if (!buf)
 		return -ENOMEM;
 	while (n) {
-		got = read(fd, buf, n < chunk ? n : chunk);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
+		want = n < chunk ? (size_t)n : chunk;
+		got = read_full(fd, buf, want);
+		if (got < (ssize_t)want)
 			break;
-		}
-		if (!got)
-			break;
-		n -= (uint64_t)got;
+		n -= want;
 	}
 	fl_secret_free(buf);
-	return r;
+	return got < 0 ? (int)got : 0;
 }
 
 /* A key file on fd: the part req's offset and size pick (fl_passphrase.h). */

@@ -264,6 +264,13 @@ static int read_line(int fd, bool tty, char **out, size_t *len)
 	return exact_copy(buf, n, out);
 }
 
+/* The signals of tty_sigs[] whose default action ends the process. */
+static bool tty_sig_ends(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP ||
+	       sig == SIGQUIT;
+}
+
 static void tty_note_signal(int sig)
 {
 	tty_caught[sig] = 1;
@@ -302,10 +309,15 @@ static void tty_restore(const struct termios *saved)
  *  - once continued after a stop, echo would be on: if the read was cut
  *    short, start over with echo off, a fresh prompt and an empty line.
  *
+ * A caller that has built something to undo first passes deferred: a
+ * signal that would end the process is then stored there instead of sent
+ * again, and the read fails with -EINTR; the caller raises it when done.
+ *
  * What was typed before the signal is wiped by read_line(), and the
  * terminal discards its own copy on ^C and ^Z.
  */
-static int tty_read(const char *prompt, char **out, size_t *len)
+static int tty_read(const char *prompt, int *deferred, char **out,
+		    size_t *len)
 {
 	struct sigaction sa = { .sa_handler = tty_note_signal };
 	struct sigaction old[TTY_NSIGS];
@@ -357,6 +369,10 @@ again:
 	for (i = 0; i < TTY_NSIGS; i++) {
 		if (!tty_caught[tty_sigs[i]])
 			continue;
+		if (deferred && tty_sig_ends(tty_sigs[i])) {
+			*deferred = tty_sigs[i];
+			continue;
+		}
 		raise(tty_sigs[i]);
 		if (tty_sigs[i] == SIGTSTP || tty_sigs[i] == SIGTTIN ||
 		    tty_sigs[i] == SIGTTOU)
@@ -376,10 +392,11 @@ static int tty_passphrase(const struct fl_pass_req *req, char **out,
 	int r;
 
 	r = tty_read(req->prompt ? req->prompt : "Enter passphrase: ",
-		     out, len);
+		     req->deferred_signal, out, len);
 	if (r || !req->confirm)
 		return r;
-	r = tty_read("Verify passphrase: ", &again, &again_len);
+	r = tty_read("Verify passphrase: ", req->deferred_signal, &again,
+		     &again_len);
 	if (!r && (again_len != *len || memcmp(again, *out, *len)))
 		r = -EBADMSG;
 	fl_secret_free(again);

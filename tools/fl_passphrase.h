@@ -43,6 +43,13 @@ struct fl_pass_req {
 	const char *prompt;	/* e.g. "Enter passphrase for vault: " */
 	bool confirm;		/* ask twice when prompting (new secrets) */
 	const char *ask_id;	/* "NAME": ask systemd's password agents */
+	/*
+	 * Set: ^C (or SIGTERM, SIGHUP, SIGQUIT) while a passphrase is
+	 * typed at a terminal does not end the process but is stored here
+	 * and the call fails with -EINTR, so that the caller can undo what
+	 * it built before it raises the signal.
+	 */
+	int *deferred_signal;
 };
 
 int fl_passphrase_get(const struct fl_pass_req *req, char **pass,

@@ -60,12 +60,15 @@ static int expect(int master, const char *want, char *seen, size_t cap)
 
 /*
  * Child: fl_passphrase_get on the pty; exit 0 if it returned want_r and,
- * on success, the secret "hunter2"; 3 if echo is not back on.
+ * on success, the secret "hunter2"; 3 if echo is not back on.  With defer,
+ * a ^C must come back as SIGINT in the deferred signal (else 4).
  */
-static int child(int slave, bool confirm, int want_r)
+static int child(int slave, bool confirm, int want_r, bool defer)
 {
+	int deferred = 0;
 	struct fl_pass_req req = { .prompt = PROMPT,
-				   .confirm = confirm };
+				   .confirm = confirm,
+				   .deferred_signal = defer ? &deferred : NULL };
 	struct termios t;
 	char *pass = NULL;
 	size_t len = 0;
@@ -80,6 +83,8 @@ static int child(int slave, bool confirm, int want_r)
 		_exit(1);
 	if (!r && (len != 7 || memcmp(pass, "hunter2", 7)))
 		_exit(2);
+	if (defer && r == -EINTR && deferred != SIGINT)
+		_exit(4);
 	fl_secret_free(pass);
 	_exit(0);
 }
@@ -96,9 +101,10 @@ static int child(int slave, bool confirm, int want_r)
  * the shell, a session leader on the slave, and runs child() as its
  * foreground job in a process group of its own.  want_sig SIGTSTP: the
  * job must stop, with echo on while stopped, and after SIGCONT read the
- * secret again; otherwise it must die of want_sig with echo back on.
+ * secret again; otherwise it must die of want_sig with echo back on, or
+ * with defer live on and exit 0, having been told of want_sig.
  */
-static void job_shell(int slave, int want_sig)
+static void job_shell(int slave, int want_sig, bool defer)
 {
 	struct termios t;
 	int go[2], st, code = 0;
@@ -129,7 +135,7 @@ static void job_shell(int slave, int want_sig)
 		if (read(go[0], &c, 1) != 1)
 			_exit(JC_SETUP);
 		close(go[0]);
-		child(slave, false, 0);
+		child(slave, false, defer ? -EINTR : 0, defer);
 	}
 	close(go[0]);
 	setpgid(job, job);	/* both sides, whichever runs first */
@@ -141,6 +147,11 @@ static void job_shell(int slave, int want_sig)
 	if (want_sig == SIGTSTP) {
 		if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTSTP)
 			code |= JC_END;
+	} else if (defer) {
+		if (!WIFEXITED(st))
+			code |= JC_END;
+		else
+			code |= WEXITSTATUS(st) & JC_CHILD;
 	} else if (!WIFSIGNALED(st) || WTERMSIG(st) != want_sig) {
 		code |= JC_END;
 	}
@@ -174,7 +185,7 @@ static void diag_seen(const char *seen)
  * come back once the job is continued, and "hunter2" typed then is the
  * secret.  Nothing typed is ever echoed.
  */
-static void run_job(int sig, const char *what)
+static void run_job(int sig, bool defer, const char *what)
 {
 	char seen[4096] = "", key;
 	struct termios t;
@@ -193,7 +204,7 @@ static void run_job(int sig, const char *what)
 	pid = fork();
 	if (pid == 0) {
 		close(master);
-		job_shell(slave, sig);
+		job_shell(slave, sig, defer);
 	}
 	close(slave);
 	ok(!expect(master, PROMPT, seen, sizeof(seen)), "%s: prompt shown",
@@ -219,9 +230,14 @@ static void run_job(int sig, const char *what)
 		       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	ok(!(code & JC_SETUP), "%s: job control set up", what);
 	ok(!(code & JC_END), "%s: %s", what,
-	   sig == SIGTSTP ? "stopped by SIGTSTP" : "killed by SIGINT");
+	   sig == SIGTSTP ? "stopped by SIGTSTP" :
+	   defer ? "still alive" : "killed by SIGINT");
+	if (defer)
+		is_int(code & JC_CHILD, 0,
+		       "%s: -EINTR, SIGINT handed back to the caller", what);
 	ok(!(code & JC_ECHO_OFF), "%s: echo on %s", what,
-	   sig == SIGTSTP ? "while stopped" : "after it died");
+	   sig == SIGTSTP ? "while stopped" :
+	   defer ? "after the read" : "after it died");
 	if (sig == SIGTSTP)
 		is_int(code & JC_CHILD, 0,
 		       "%s: the secret is what was typed after fg; echo on",
@@ -246,7 +262,7 @@ static void run(bool confirm, const char *second, int want_r, const char *what)
 	pid = fork();
 	if (pid == 0) {
 		close(master);
-		child(slave, confirm, want_r);
+		child(slave, confirm, want_r, false);
 	}
 	close(slave);
 	ok(!expect(master, PROMPT, seen, sizeof(seen)),
@@ -273,7 +289,8 @@ int main(void)
 	run(false, NULL, 0, "prompt");
 	run(true, "hunter2\n", 0, "prompt with confirmation");
 	run(true, "hunter3\n", -EBADMSG, "confirmation mismatch");
-	run_job(SIGTSTP, "^Z at the prompt");
-	run_job(SIGINT, "^C at the prompt");
+	run_job(SIGTSTP, false, "^Z at the prompt");
+	run_job(SIGINT, false, "^C at the prompt");
+	run_job(SIGINT, true, "^C at the prompt, deferred");
 	return done_testing();
 }

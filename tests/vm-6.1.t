@@ -7,7 +7,7 @@
 # (docs/reliability.md).  Give suites to run any of them.
 top=$(dirname "$0")
 if [ $# -eq 0 ]; then
-	set -- $(ls "$top"/guest/*.t | grep -v -e '/2[0-46-9]-ctl-' \
+	set -- $(ls "$top"/guest/*.t | grep -v -e '/2[0-46-9]-ctl-' -e '/3[0-9]-ctl-' \
 		-e /31-faults.t -e /33-crash-replay.t -e /34-stress.t)
 fi
 exec "$top/lib/vm-suites" 6.1 "$@"

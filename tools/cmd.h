@@ -47,6 +47,7 @@ int cmd_table(const struct fl_opts *o);
 int cmd_resize(const struct fl_opts *o);
 int cmd_keygen(const struct fl_opts *o);
 int cmd_snapshot(const struct fl_opts *o);
+int cmd_token(const struct fl_opts *o);
 
 /*
  * Run as mount.fileloop or umount.fileloop: the fileloopctl command line
@@ -82,6 +83,13 @@ int cmd_need_luks_library(void);
 /* The passphrase for name, with its messages; 0 or an exit status. */
 int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 		   char **pass, size_t *len);
+/*
+ * The same, for a caller with something to undo: a signal that would end
+ * the process at the prompt is stored in *deferred (fl_pass_req).
+ */
+int cmd_get_secret_deferred(const struct fl_opts *o, const char *name,
+			    bool confirm, int *deferred, char **pass,
+			    size_t *len);
 /* The message and exit status for a failed unlock. */
 int cmd_luks_open_msg(int r, const char *name);
 

@@ -210,6 +210,20 @@ static int step_msg(const struct fl_opts *o, const struct fl_device *dev)
 		return cmd_fail(e->err, "cannot format %s as LUKS2", e->object);
 	case FL_STEP_LUKS_OPEN:
 		return cmd_luks_open_msg(e->err, e->object);
+	case FL_STEP_LUKS_TOKEN:
+		if (e->err == -ENOENT) {
+			cmd_msg("%s has no LUKS2 token to unlock it with (fileloopctl token add)",
+				e->object);
+			return FL_EXIT_PASS;
+		}
+		/* libcryptsetup says EPERM for a missing key and a wrong one. */
+		if (e->err == -EPERM) {
+			cmd_msg("no LUKS2 token unlocks %s: its key is not in the kernel keyring, or opens no key slot",
+				e->object);
+			return FL_EXIT_PASS;
+		}
+		return cmd_fail(e->err, "cannot unlock %s with a LUKS2 token",
+				e->object);
 	case FL_STEP_PARTSCAN:
 		if (!e->value)
 			return cmd_fail(e->err, "cannot read the partition table of %s; nothing was changed",

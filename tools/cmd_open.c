@@ -6,14 +6,33 @@
 #include <inttypes.h>
 
 #include <errno.h>
+#include <signal.h>
 
 #include "cmd.h"
 #include "fl_secret.h"
 #include "fl_strv.h"
 #include "fl_tab.h"
 
+/* What the passphrase callback needs, and what it leaves for cmd_open. */
+struct ask {
+	const struct fl_opts *o;
+	int ex;			/* exit status, its message printed */
+	int signal;		/* deferred: raised once all is undone */
+};
+
+static int ask_pass(const struct fl_device *dev, char **pass, size_t *len,
+		    void *priv)
+{
+	struct ask *a = priv;
+
+	a->ex = cmd_get_secret_deferred(a->o, dev->p.name, false, &a->signal,
+					pass, len);
+	return a->ex ? -ECANCELED : 0;
+}
+
 int cmd_open(const struct fl_opts *o)
 {
+	struct ask ask = { .o = o };
 	struct luks_format_params lp;
 	struct fl_device_params p;
 	struct fl_device dev;
@@ -43,10 +62,22 @@ int cmd_open(const struct fl_opts *o)
 		ex = cmd_build_msgs(o, &dev);
 		goto out;
 	}
-	if (dev.luks && (ex = cmd_get_secret(o, p.name, false, &pass, &plen)))
+	if (dev.luks && o->key_file &&
+	    (ex = cmd_get_secret(o, p.name, false, &pass, &plen)))
 		goto out;
+	/* No key file: tokens first, then ask, once the header is mapped. */
+	if (dev.luks && !o->key_file) {
+		if ((ex = cmd_need_luks_library()))
+			goto out;
+		dev.p.tokens = true;
+		if (!fl_opt_set(o, OPT_TOKEN_ONLY))
+			fl_device_set_pass_fn(&dev, ask_pass, &ask);
+	}
 	if (fl_device_open(&dev, pass, plen)) {
-		ex = cmd_build_msgs(o, &dev);
+		ex = dev.err.step == FL_STEP_PASSPHRASE ?
+			ask.ex : cmd_build_msgs(o, &dev);
+		if (dev.err.step == FL_STEP_PASSPHRASE)
+			cmd_undo_msgs(&dev.err.undo);
 		goto out;
 	}
 	cmd_info("opened %s%s on %s", dev.top_dev, dev.luks ? " (LUKS)" : "",
@@ -58,6 +89,8 @@ int cmd_open(const struct fl_opts *o)
 out:
 	fl_secret_free(pass);
 	fl_device_free(&dev);
+	if (ask.signal)
+		raise(ask.signal);
 	return ex;
 }
 

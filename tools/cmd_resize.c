@@ -161,7 +161,14 @@ int cmd_resize(const struct fl_opts *o)
 		ex = resize_msg(&dev);
 		goto out;
 	}
-	if (dev.found.luks && (need_key || o->key_file) &&
+	/* As cryptsetup resize: a token that unlocks it spares the question. */
+	if (dev.found.luks && need_key && !o->key_file &&
+	    !cmd_need_luks_library() && !luks_token_check(dev.found.luks)) {
+		dev.p.tokens = true;
+		cmd_info("the key of %s comes from a LUKS2 token",
+			 dev.found.luks);
+	}
+	if (dev.found.luks && (need_key || o->key_file) && !dev.p.tokens &&
 	    (ex = cmd_get_secret(o, dev.found.luks, false, &pass, &plen)))
 		goto out;
 	if (fl_device_resize(&dev, pass, plen)) {

@@ -123,6 +123,14 @@ void cmd_event(const struct fl_device *dev, enum fl_event ev, void *priv)
 		cmd_info("making a %s filesystem on %s", dev->p.mkfs,
 			 dev->top_dev);
 		break;
+	case FL_EV_TOKEN_OPENED:
+		cmd_info("unlocked %s with LUKS2 token %d", dev->p.name,
+			 dev->token);
+		break;
+	case FL_EV_TOKEN_FAILED:
+		cmd_info("no LUKS2 token unlocked %s (%s)", dev->p.name,
+			 strerror(-dev->token_err));
+		break;
 	case FL_EV_MOUNTED:
 		cmd_info("mounted %s on %s", dev->top_dev, dev->mounted_on);
 		break;
@@ -219,11 +227,19 @@ static void warn_key_file_mode(const char *key_file)
 int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 		   char **pass, size_t *len)
 {
+	return cmd_get_secret_deferred(o, name, confirm, NULL, pass, len);
+}
+
+int cmd_get_secret_deferred(const struct fl_opts *o, const char *name,
+			    bool confirm, int *deferred, char **pass,
+			    size_t *len)
+{
 	struct fl_pass_req req = {
 		.key_file = o->key_file,
 		.keyfile_offset = o->keyfile_offset,
 		.keyfile_size = o->keyfile_size,
 		.confirm = confirm,
+		.deferred_signal = deferred,
 	};
 	char prompt[192];
 	int r;
@@ -242,6 +258,10 @@ int cmd_get_secret(const struct fl_opts *o, const char *name, bool confirm,
 	switch (r) {
 	case 0:
 		return 0;
+	case -EINTR:
+		if (deferred && *deferred)
+			return FL_EXIT_FAIL;	/* ^C: the caller raises it */
+		break;
 	case -ENODATA:
 		cmd_msg("empty passphrase or key file%s",
 			o->keyfile_offset ? " (after --keyfile-offset)" : "");

@@ -56,7 +56,8 @@ const struct fl_verb fl_action_types[] = {
 	{ "open", cmd_open, 1, 2,
 	  OPTS_COMMON | OPTS_MAP | OPTS_KEY_FILE | OPTBIT(OPT_LUKS) |
 	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS) |
-	  OPTBIT(OPT_ASK_PASSWORD) | OPTBIT(OPT_PARTSCAN),
+	  OPTBIT(OPT_ASK_PASSWORD) | OPTBIT(OPT_PARTSCAN) |
+	  OPTBIT(OPT_TOKEN_ONLY),
 	  true,
 	  "NAME [FILE]",
 	  "map an existing image (FILE, or NAME's filelooptab line); unlock it if it is LUKS",
@@ -66,6 +67,7 @@ const struct fl_verb fl_action_types[] = {
 	  "      --mount-options OPTS mount options for the filesystem\n"
 	  "      --ask-password       ask through systemd-ask-password (as at boot)\n"
 	  "  -P, --partscan           map each partition as NAMEp1, NAMEp2, ... (as kpartx)\n"
+	  "      --token-only         unlock with a LUKS2 token only, never ask\n"
 	  MAP_HELP LUKS_HELP },
 	{ "close", cmd_close, 1, 1, OPTS_COMMON, true, "NAME",
 	  "unmount what fileloopctl mounted, close LUKS, remove the mapping",
@@ -90,6 +92,14 @@ const struct fl_verb fl_action_types[] = {
 	  "NAME DEST",
 	  "clone the live device's image to DEST, crash-consistent (reflink)",
 	  "      --copy               copy when the file cannot be cloned (suspended meanwhile)\n" },
+	{ "token", cmd_token, 2, 2,
+	  OPTS_COMMON | OPTBIT(OPT_KEY_DESCRIPTION) | OPTBIT(OPT_KEY_SLOT) |
+	  OPTBIT(OPT_TOKEN_ID), true,
+	  "add|remove NAME",
+	  "add or remove a LUKS2 keyring token of the open LUKS device NAME",
+	  "      --key-description D  add: open with the kernel keyring's key D (keyctl padd user D @u)\n"
+	  "  -S, --key-slot N         add: for key slot N only (default: every active one)\n"
+	  "      --token-id N         remove: the token to remove\n" },
 	{ "keygen", cmd_keygen, 1, 1, OPTS_COMMON | OPTBIT(OPT_SIZE), false,
 	  "FILE", "write a random key file (0600, never overwritten)",
 	  "  -s, --size SIZE          bytes of key (default 512)\n" },

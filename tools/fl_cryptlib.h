@@ -29,6 +29,13 @@
 	X(crypt_format)					\
 	X(crypt_keyslot_add_by_volume_key)		\
 	X(crypt_activate_by_passphrase)			\
+	X(crypt_activate_by_token)			\
+	X(crypt_token_luks2_keyring_set)		\
+	X(crypt_token_assign_keyslot)			\
+	X(crypt_token_json_set)				\
+	X(crypt_token_status)				\
+	X(crypt_keyslot_status)				\
+	X(crypt_get_type)				\
 	X(crypt_deactivate)				\
 	X(crypt_get_active_device)			\
 	X(crypt_get_pbkdf_default)			\

@@ -28,6 +28,7 @@ void fl_device_init(struct fl_device *dev, const struct fl_device_params *p)
 	dev->luks = p->luks;
 	dev->undo.name = p->name;
 	dev->undo_ops = &fl_undo_system;
+	dev->token = -1;
 }
 
 void fl_device_set_event(struct fl_device *dev, fl_device_event_fn fn,
@@ -35,6 +36,13 @@ void fl_device_set_event(struct fl_device *dev, fl_device_event_fn fn,
 {
 	dev->event = fn;
 	dev->event_priv = priv;
+}
+
+void fl_device_set_pass_fn(struct fl_device *dev, fl_device_pass_fn fn,
+			   void *priv)
+{
+	dev->ask_pass = fn;
+	dev->ask_pass_priv = priv;
 }
 
 void fl_device_free(struct fl_device *dev)

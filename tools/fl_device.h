@@ -43,6 +43,9 @@ struct fl_device_params {
 	bool luks;		/* create: format LUKS2 and open it as NAME */
 	bool no_probe;		/* open: map only, never unlock */
 	bool partscan;		/* open: map the partitions (fl_part.h) */
+	bool tokens;		/* open without a passphrase: LUKS2 tokens
+				 * first, then the passphrase callback;
+				 * resize: the key from a token */
 	const struct luks_format_params *luks_format;
 	const char *mkfs;	/* create: mkfs.TYPE on the top device */
 	const char *mount;	/* mount the top device here */
@@ -79,6 +82,9 @@ enum fl_step {
 	FL_STEP_LUKS_LIBRARY,	/* libcryptsetup could not be loaded */
 	FL_STEP_LUKS_FORMAT,	/* object: the device */
 	FL_STEP_LUKS_OPEN,	/* object: the LUKS name; -EPERM: bad key */
+	FL_STEP_LUKS_TOKEN,	/* object: the LUKS name; no token opened it
+				 * and there is no passphrase to ask */
+	FL_STEP_PASSPHRASE,	/* the passphrase callback failed */
 	FL_STEP_PARTSCAN,	/* object: the top device; err.value: the
 				 * partition that failed (0: the table) */
 	FL_STEP_MKFS,		/* object: the device */
@@ -106,6 +112,8 @@ enum fl_event {
 	FL_EV_MAPPING,		/* about to map: dev->map_name, dev->table */
 	FL_EV_FORMATTING,	/* about to format dev->map_dev */
 	FL_EV_MKFS,		/* about to run mkfs on dev->top_dev */
+	FL_EV_TOKEN_OPENED,	/* LUKS unlocked by dev->token */
+	FL_EV_TOKEN_FAILED,	/* no token opened it: dev->token_err */
 	FL_EV_MOUNTED,		/* dev->mounted_on */
 	FL_EV_UNMOUNTED,	/* dev->mounted_on */
 	FL_EV_LUKS_CLOSED,	/* dev->found.luks */
@@ -115,6 +123,13 @@ enum fl_event {
 struct fl_device;
 typedef void (*fl_device_event_fn)(const struct fl_device *dev,
 				   enum fl_event ev, void *priv);
+/*
+ * Asked for the passphrase once the file is mapped and no token opened
+ * it: 0 with *pass from fl_secret_alloc() (the device layer wipes and
+ * frees it), or -errno, which fails the open and undoes it.
+ */
+typedef int (*fl_device_pass_fn)(const struct fl_device *dev, char **pass,
+				 size_t *len, void *priv);
 
 /* Why the last call failed: the step, -errno and what it was about. */
 struct fl_device_error {
@@ -137,6 +152,8 @@ struct fl_device {
 	struct fl_device_params p;
 	fl_device_event_fn event;
 	void *event_priv;
+	fl_device_pass_fn ask_pass;
+	void *ask_pass_priv;
 
 	/* Worked out by the checks, for the build and for messages. */
 	char *path;		/* absolute path of the file */
@@ -152,6 +169,8 @@ struct fl_device {
 	char *mounted_on;	/* absolute mount point */
 	char *limit;		/* resize: the recorded --sizelimit */
 	size_t nparts;		/* open --partscan: partitions mapped */
+	int token;		/* the LUKS2 token that opened it, or -1 */
+	int token_err;		/* why no token did (luks_open_token) */
 
 	/* A device found by name (close, resize). */
 	struct fl_dev found;
@@ -171,6 +190,8 @@ struct fl_device {
 void fl_device_init(struct fl_device *dev, const struct fl_device_params *p);
 void fl_device_set_event(struct fl_device *dev, fl_device_event_fn fn,
 			 void *priv);
+void fl_device_set_pass_fn(struct fl_device *dev, fl_device_pass_fn fn,
+			   void *priv);
 void fl_device_free(struct fl_device *dev);
 
 /*
@@ -189,8 +210,9 @@ int fl_device_prepare_open(struct fl_device *dev);
  * Build what was prepared: create makes the image and formats LUKS, open
  * maps the file there is; both map, unlock with pass (LUKS), make the
  * filesystem and mount as asked.  pass is wiped as soon as the LUKS
- * layer is open (or has failed to open), before mkfs and mount.  On
- * failure all is undone.
+ * layer is open (or has failed to open), before mkfs and mount.  Open
+ * with pass NULL tries the tokens (p.tokens), then asks the passphrase
+ * callback.  On failure all is undone.
  */
 int fl_device_create(struct fl_device *dev, char *pass, size_t len);
 int fl_device_open(struct fl_device *dev, char *pass, size_t len);

@@ -16,6 +16,7 @@
 #include "fl_dm.h"
 #include "fl_mount.h"
 #include "fl_part.h"
+#include "fl_secret.h"
 #include "fl_state.h"
 
 /*
@@ -204,6 +205,45 @@ static int mount_top(struct fl_device *dev)
 	return 0;
 }
 
+/*
+ * Open with no passphrase given: the LUKS2 tokens first (as cryptsetup
+ * open does), then the passphrase the callback gets.  The header is only
+ * readable once the file is mapped, hence the callback.
+ */
+static int unlock_asked(struct fl_device *dev)
+{
+	char *pass = NULL;
+	size_t len = 0;
+	int r;
+
+	if (dev->p.tokens) {
+		r = luks_open_token(dev->map_dev, dev->p.name,
+				    dev->p.read_only, &dev->token);
+		if (!r) {
+			dev->undo.opened = true;
+			fl_device_note(dev, FL_EV_TOKEN_OPENED);
+			return 0;
+		}
+		dev->token_err = r;
+		if (!luks_token_fallback(r) || !dev->ask_pass)
+			return fl_device_fail(dev, FL_STEP_LUKS_TOKEN, r,
+					      dev->p.name);
+		fl_device_note(dev, FL_EV_TOKEN_FAILED);
+	}
+	if (!dev->ask_pass)
+		return fl_device_fail(dev, FL_STEP_LUKS_OPEN, -ENOKEY,
+				      dev->p.name);
+	r = dev->ask_pass(dev, &pass, &len, dev->ask_pass_priv);
+	if (r)
+		return fl_device_fail(dev, FL_STEP_PASSPHRASE, r, dev->p.name);
+	r = luks_open(dev->map_dev, dev->p.name, pass, len, dev->p.read_only);
+	fl_secret_free(pass);
+	if (r)
+		return fl_device_fail(dev, FL_STEP_LUKS_OPEN, r, dev->p.name);
+	dev->undo.opened = true;
+	return 0;
+}
+
 static int build_luks(struct fl_device *dev, bool create, const char *pass,
 		      size_t len)
 {
@@ -216,6 +256,8 @@ static int build_luks(struct fl_device *dev, bool create, const char *pass,
 			return fl_device_fail(dev, FL_STEP_LUKS_FORMAT, r,
 					      dev->map_dev);
 	}
+	if (!pass)
+		return unlock_asked(dev);
 	/* A new container opens read-write: mkfs is next. */
 	r = luks_open(dev->map_dev, dev->p.name, pass, len,
 		      !create && dev->p.read_only);

@@ -100,7 +100,8 @@ int fl_device_resize(struct fl_device *dev, const char *pass, size_t len)
 		goto undo;
 	}
 	if (d->luks) {
-		r = luks_resize(d->luks, pass, len);
+		r = dev->p.tokens ? luks_resize_token(d->luks) :
+				    luks_resize(d->luks, pass, len);
 		if (r) {
 			fl_device_fail(dev, FL_STEP_LUKS_RESIZE, r, d->luks);
 			/* Put the old length back: no half-resized stack. */

@@ -45,6 +45,10 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_KEYFILE_SIZE] = { "keyfile-size",	       1, 'l' },
 	[OPT_KEYFILE_OFFSET] = { "keyfile-offset",     1, 0 },
 	[OPT_ASK_PASSWORD] = { "ask-password",	       0, 0 },
+	[OPT_TOKEN_ONLY]  = { "token-only",	       0, 0 },
+	[OPT_KEY_DESCRIPTION] = { "key-description",   1, 0 },
+	[OPT_KEY_SLOT]	  = { "key-slot",	       1, 'S' },
+	[OPT_TOKEN_ID]	  = { "token-id",	       1, 0 },
 	[OPT_PARTSCAN]	  = { "partscan",	       0, 'P' },
 	[OPT_COPY]	  = { "copy",		       0, 0 },
 	[OPT_PBKDF]	  = { "pbkdf",		       1, 0 },
@@ -251,6 +255,16 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 	case OPT_OUTPUT:
 		o->columns = arg;
 		return 0;
+	case OPT_KEY_DESCRIPTION:
+		if (!*arg)
+			return fl_opts_fail(err, errlen,
+				    "--key-description needs the description of a key in the kernel keyring");
+		o->key_description = arg;
+		return 0;
+	case OPT_KEY_SLOT:	/* LUKS2 has key slots and tokens 0..31 */
+		return parse_num(opt, arg, 0, 31, &o->key_slot, err, errlen);
+	case OPT_TOKEN_ID:
+		return parse_num(opt, arg, 0, 31, &o->token_id, err, errlen);
 	case OPT_VERBOSE:
 		o->verbose++;
 		return 0;
@@ -337,6 +351,32 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 				    "--size: a key file holds at most %u bytes",
 				    FL_KEYFILE_MAX);
 	}
+	if (!strcmp(v->name, "token")) {
+		bool add = !strcmp(o->args[0], "add");
+
+		if (!add && strcmp(o->args[0], "remove"))
+			return fl_opts_fail(err, errlen,
+				    "token: '%s' is neither add nor remove",
+				    o->args[0]);
+		if (add && !fl_opt_set(o, OPT_KEY_DESCRIPTION))
+			return fl_opts_fail(err, errlen,
+				    "token add needs --key-description");
+		if (add && fl_opt_set(o, OPT_TOKEN_ID))
+			return fl_opts_fail(err, errlen,
+				    "token add takes no --token-id: it picks a free one");
+		if (!add && !fl_opt_set(o, OPT_TOKEN_ID))
+			return fl_opts_fail(err, errlen,
+				    "token remove needs --token-id");
+		if (!add && (o->set & (OPTBIT(OPT_KEY_DESCRIPTION) |
+				       OPTBIT(OPT_KEY_SLOT))))
+			return fl_opts_fail(err, errlen,
+				    "token remove takes only --token-id");
+	}
+	if (fl_opt_set(o, OPT_TOKEN_ONLY) &&
+	    (fl_opt_set(o, OPT_KEY_FILE) || fl_opt_set(o, OPT_ASK_PASSWORD) ||
+	     fl_opt_set(o, OPT_NO_LUKS)))
+		return fl_opts_fail(err, errlen,
+			    "--token-only asks for no passphrase: not with --key-file, --ask-password or --no-luks");
 	if (fl_opt_set(o, OPT_NO_LUKS) && (o->set & OPTBIT(OPT_KEY_FILE)))
 		return fl_opts_fail(err, errlen, "--no-luks takes no --key-file");
 	if (fl_opt_set(o, OPT_ASK_PASSWORD) && fl_opt_set(o, OPT_KEY_FILE))

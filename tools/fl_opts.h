@@ -24,7 +24,8 @@ enum fl_opt {
 	OPT_KEY_SIZE, OPT_JSON, OPT_OUTPUT, OPT_RAW, OPT_NOHEADINGS, OPT_BYTES,
 	OPT_FS, OPT_VERBOSE, OPT_DEBUG, OPT_HELP, OPT_VERSION, OPT_SHARED,
 	OPT_MOUNT_OPTIONS, OPT_ASK_PASSWORD, OPT_PARTSCAN, OPT_COPY,
-	OPT_KEYFILE_SIZE, OPT_KEYFILE_OFFSET, OPT_COUNT
+	OPT_KEYFILE_SIZE, OPT_KEYFILE_OFFSET, OPT_TOKEN_ONLY,
+	OPT_KEY_DESCRIPTION, OPT_KEY_SLOT, OPT_TOKEN_ID, OPT_COUNT
 };
 
 #define OPTBIT(o)	(UINT64_C(1) << (o))
@@ -76,6 +77,8 @@ struct fl_opts {
 	const char *mkfs, *mount, *mount_options, *key_file, *pbkdf, *cipher;
 	const char *columns;
 	uint32_t pbkdf_memory, pbkdf_iter, iter_time, key_size;
+	const char *key_description;	/* token add */
+	uint32_t key_slot, token_id;
 	int verbose;
 };
 

@@ -128,6 +128,118 @@ out:
 	return r < 0 ? r : 0;
 }
 
+int luks_open_token(const char *device, const char *name, bool read_only,
+		    int *token)
+{
+	struct crypt_device *cd = NULL;
+	int r;
+
+	*token = -1;
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init(&cd, device);
+	if (r < 0)
+		return r;
+	/* Only LUKS2 has tokens: LUKS1 has none to try. */
+	r = sym_crypt_load(cd, CRYPT_LUKS, NULL);
+	if (r >= 0 && !sym_crypt_get_type(cd))
+		r = -EINVAL;
+	if (r >= 0 && strcmp(sym_crypt_get_type(cd), CRYPT_LUKS2))
+		r = -ENOENT;
+	if (r < 0)
+		goto out;
+	r = sym_crypt_activate_by_token(cd, name, CRYPT_ANY_TOKEN, NULL,
+					read_only ? CRYPT_ACTIVATE_READONLY : 0);
+out:
+	luks_free(cd);
+	if (r < 0)
+		return r;
+	*token = r;
+	return 0;
+}
+
+bool luks_token_fallback(int r)
+{
+	return r == -ENOENT || r == -EPERM || r == -ENOANO || r == -EAGAIN;
+}
+
+/* A LUKS2 header loaded from device, for the token calls. */
+static int load_luks2(const char *device, struct crypt_device **cd)
+{
+	int r;
+
+	*cd = NULL;
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init(cd, device);
+	if (r < 0)
+		return r;
+	r = sym_crypt_load(*cd, CRYPT_LUKS2, NULL);
+	if (r < 0) {
+		luks_free(*cd);
+		*cd = NULL;
+	}
+	return r < 0 ? r : 0;
+}
+
+int luks_token_add_keyring(const char *device, const char *description,
+			   int keyslot, int *token)
+{
+	const struct crypt_token_params_luks2_keyring params = {
+		.key_description = description,
+	};
+	struct crypt_device *cd;
+	int r, id;
+
+	*token = -1;
+	r = load_luks2(device, &cd);
+	if (r)
+		return r;
+	if (keyslot >= 0 &&
+	    sym_crypt_keyslot_status(cd, keyslot) != CRYPT_SLOT_ACTIVE &&
+	    sym_crypt_keyslot_status(cd, keyslot) != CRYPT_SLOT_ACTIVE_LAST) {
+		r = -ENOENT;
+		goto out;
+	}
+	id = sym_crypt_token_luks2_keyring_set(cd, CRYPT_ANY_TOKEN, &params);
+	if (id < 0) {
+		r = id;
+		goto out;
+	}
+	r = sym_crypt_token_assign_keyslot(cd, id, keyslot < 0 ?
+					   CRYPT_ANY_SLOT : keyslot);
+	if (r < 0) {
+		/* A token bound to nothing would never open anything. */
+		sym_crypt_token_json_set(cd, id, NULL);
+		goto out;
+	}
+	*token = id;
+	r = 0;
+out:
+	luks_free(cd);
+	return r < 0 ? r : 0;
+}
+
+int luks_token_remove(const char *device, int token)
+{
+	struct crypt_device *cd;
+	crypt_token_info info;
+	int r;
+
+	r = load_luks2(device, &cd);
+	if (r)
+		return r;
+	info = sym_crypt_token_status(cd, token, NULL);
+	if (info == CRYPT_TOKEN_INVALID || info == CRYPT_TOKEN_INACTIVE)
+		r = -ENOENT;
+	else
+		r = sym_crypt_token_json_set(cd, token, NULL);
+	luks_free(cd);
+	return r < 0 ? r : 0;
+}
+
 int luks_close(const char *name)
 {
 	struct crypt_device *cd = NULL;
@@ -164,7 +276,12 @@ int luks_resize_needs_key(const char *name, bool *needs)
 	return r < 0 ? r : 0;
 }
 
-int luks_resize(const char *name, const char *pass, size_t pass_len)
+/*
+ * Grow name; with token, the key comes from a token (pass is NULL) as
+ * from a passphrase below.
+ */
+static int resize(const char *name, bool token, const char *pass,
+		  size_t pass_len)
 {
 	struct crypt_device *cd = NULL;
 	int r;
@@ -175,7 +292,12 @@ int luks_resize(const char *name, const char *pass, size_t pass_len)
 	r = sym_crypt_init_by_name(&cd, name);
 	if (r < 0)
 		return r;
-	if (pass) {
+	if (token) {
+		r = sym_crypt_activate_by_token(cd, NULL, CRYPT_ANY_TOKEN, NULL,
+						CRYPT_ACTIVATE_KEYRING_KEY);
+		if (r < 0)
+			goto out;
+	} else if (pass) {
 		/*
 		 * The dm-crypt table only names a keyring key; a reload
 		 * needs the key itself in the keyring, and a NULL name with
@@ -190,6 +312,33 @@ int luks_resize(const char *name, const char *pass, size_t pass_len)
 	/* Size 0: fill the (already grown) underlying device. */
 	r = sym_crypt_resize(cd, name, 0);
 out:
+	luks_free(cd);
+	return r < 0 ? r : 0;
+}
+
+int luks_resize(const char *name, const char *pass, size_t pass_len)
+{
+	return resize(name, false, pass, pass_len);
+}
+
+int luks_resize_token(const char *name)
+{
+	return resize(name, true, NULL, 0);
+}
+
+int luks_token_check(const char *name)
+{
+	struct crypt_device *cd = NULL;
+	int r;
+
+	r = fl_cryptlib_load();
+	if (r)
+		return r;
+	r = sym_crypt_init_by_name(&cd, name);
+	if (r < 0)
+		return r;
+	/* A NULL name activates nothing: it only tries the tokens. */
+	r = sym_crypt_activate_by_token(cd, NULL, CRYPT_ANY_TOKEN, NULL, 0);
 	luks_free(cd);
 	return r < 0 ? r : 0;
 }

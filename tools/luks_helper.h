@@ -36,6 +36,27 @@ int luks_format(const char *device, const struct luks_format_params *p,
 /* Unlock device (LUKS1 or LUKS2) as /dev/mapper/name. */
 int luks_open(const char *device, const char *name, const char *pass,
 	      size_t pass_len, bool read_only);
+/*
+ * Unlock device with its LUKS2 tokens, as cryptsetup open does before it
+ * asks: the built-in keyring token reads the passphrase from the kernel
+ * keyring under the token's key description.  The token that opened it in
+ * *token.  -ENOENT: no token, or no token's key is there; -EPERM: a key
+ * was there but opens no key slot; -ENOANO, -EAGAIN: a token (a plugin's)
+ * wants a PIN or a device.  All four leave the passphrase to be tried.
+ */
+int luks_open_token(const char *device, const char *name, bool read_only,
+		    int *token);
+/* True for the errors of luks_open_token() after which to ask instead. */
+bool luks_token_fallback(int r);
+/*
+ * A keyring token for the passphrase under description, bound to keyslot
+ * (-1: every active key slot, as cryptsetup token add does); its id in
+ * *token.  -EINVAL: not LUKS2.
+ */
+int luks_token_add_keyring(const char *device, const char *description,
+			   int keyslot, int *token);
+/* Remove token (any type); -ENOENT: there is no such token. */
+int luks_token_remove(const char *device, int token);
 int luks_close(const char *name);
 /*
  * True when the active volume key lives in the kernel keyring: then
@@ -45,6 +66,13 @@ int luks_close(const char *name);
 int luks_resize_needs_key(const char *name, bool *needs);
 /* Grow name to fill its underlying device; pass may be NULL (see above). */
 int luks_resize(const char *name, const char *pass, size_t pass_len);
+/* The same, with the key from a LUKS2 token of name. */
+int luks_resize_token(const char *name);
+/*
+ * Does a token of the active LUKS device name unlock it?  0, or the
+ * errors of luks_open_token(); nothing is activated.
+ */
+int luks_token_check(const char *name);
 /* True when name is an active LUKS mapping (cryptsetup's CRYPT-LUKS uuid). */
 bool luks_uuid_is_luks(const char *dm_uuid);
 

@@ -133,6 +133,46 @@ static void keyfile_options(void)
 		   "--keyfile-offset", "1");
 }
 
+/* token add|remove and open --token-only: cryptsetup's token options. */
+static void token_options(void)
+{
+	is_int(parse("token", "add", "v", "--key-description", "fl:v", NULL),
+	       0, "token add NAME --key-description");
+	is_str(o.key_description, "fl:v", "the description");
+	ok(!fl_opt_set(&o, OPT_KEY_SLOT), "no key slot: every active one");
+	is_int(parse("token", "add", "v", "--key-description", "d", "-S", "31",
+		     NULL), 0, "token add -S 31");
+	is_int((int)o.key_slot, 31, "key slot 31");
+	is_int(parse("token", "remove", "v", "--token-id", "0", NULL), 0,
+	       "token remove --token-id 0");
+	is_int((int)o.token_id, 0, "token 0");
+	is_int(parse("open", "v", "f", "--token-only", NULL), 0,
+	       "open --token-only");
+
+	fails_with("token add needs --key-description", "token", "add", "v");
+	fails_with("--key-description needs the description", "token", "add",
+		   "v", "--key-description", "");
+	fails_with("token remove needs --token-id", "token", "remove", "v");
+	fails_with("token remove takes only --token-id", "token", "remove",
+		   "v", "--token-id", "1", "--key-description", "d");
+	fails_with("token add takes no --token-id", "token", "add", "v",
+		   "--key-description", "d", "--token-id", "1");
+	fails_with("'list' is neither add nor remove", "token", "list", "v");
+	fails_with("--key-slot: '32' is not a number in 0..31", "token", "add",
+		   "v", "--key-description", "d", "--key-slot", "32");
+	fails_with("--token-id: 'x' is not a number in 0..31", "token",
+		   "remove", "v", "--token-id", "x");
+	fails_with("usage: fileloopctl token add|remove NAME", "token", "add");
+	fails_with("--token-only asks for no passphrase", "open", "v", "f",
+		   "--token-only", "-d", "/k");
+	fails_with("--token-only asks for no passphrase", "open", "v", "f",
+		   "--token-only", "--ask-password");
+	fails_with("--token-only asks for no passphrase", "open", "v", "f",
+		   "--token-only", "--no-luks");
+	fails_with("create does not take --token-only", "create", "a", "b",
+		   "--size", "1M", "--token-only");
+}
+
 int main(void)
 {
 	is_int(parse("create", "vault", "/tmp/v.img", "--size", "64M", NULL), 0,
@@ -225,6 +265,7 @@ int main(void)
 		   "--no-luks", "--key-file", "k");
 
 	keyfile_options();
+	token_options();
 
 	is_int(parse("--help", NULL), 0, "--help alone");
 	ok(!o.verb && fl_opt_set(&o, OPT_HELP), "no verb, help set");

@@ -53,8 +53,9 @@ int cmd_open(const struct fl_opts *o)
 		ex = FL_EXIT_USAGE;
 		goto out;
 	}
-	if (!dev.luks && o->key_file) {
-		cmd_msg("%s is not LUKS; --key-file makes no sense", p.file);
+	if (!dev.luks && (o->key_file || fl_opt_set(o, OPT_TOKEN_ONLY))) {
+		cmd_msg("%s is not LUKS; %s makes no sense", p.file,
+			o->key_file ? "--key-file" : "--token-only");
 		ex = FL_EXIT_USAGE;
 		goto out;
 	}

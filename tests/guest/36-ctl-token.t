@@ -146,5 +146,9 @@ flc_exit 1 "token add on a device with no LUKS on it" \
 	"$FLC" token add flt-tok --key-description x
 flc_says "not a LUKS device opened by fileloopctl" "says it is not LUKS"
 flc_exit 0 "close" "$FLC" close flt-tok
+truncate -s 16M "$ext4/plain.img"
+flc_exit 1 "open --token-only of an image with no LUKS" \
+	"$FLC" open flt-tok "$ext4/plain.img" --token-only
+flc_says "is not LUKS; --token-only makes no sense" "says so"
 flc_nothing_left "end"
 done_testing

@@ -119,7 +119,7 @@ unit:
 check: deps
 	$(MAKE) tools tools-trixie modules-all test-tools TEST_KERNELS="$(TEST_KERNELS)"
 	$(MAKE) -C tools -j2 unit-build fuzz-build
-	prove --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
+	prove --timer --exec '' tools/build/tests/test_* tests/fuzz.t tests/bench.t \
 		tests/harness.t tests/packages.t tests/generator.t \
 		$(foreach k,$(TEST_KERNELS),tests/vm-$(k).t) \
 		$(if $(filter 6.1,$(TEST_KERNELS)),tests/vm-boot.t)

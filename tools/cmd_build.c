@@ -57,16 +57,17 @@ static int name_msg(const char *name, enum fl_name_verdict v, size_t bad,
 static int busy_msg(const struct fl_device *dev)
 {
 	const struct fl_device_error *e = &dev->err;
+	const char *path = e->held ? e->held : dev->path;
 
 	if (!e->holder)
 		cmd_msg("%s is in use (a mounted or claimed block device?)",
-			dev->path);
-	else if (strcmp(e->holder_as, dev->path))
+			path);
+	else if (strcmp(e->holder_as, path))
 		cmd_msg("%s is already mapped by %s (as %s); close it first, or give --shared to both (cluster filesystems only)",
-			dev->path, e->holder, e->holder_as);
+			path, e->holder, e->holder_as);
 	else
 		cmd_msg("%s is already mapped by %s; close it first, or give --shared to both (cluster filesystems only)",
-			dev->path, e->holder);
+			path, e->holder);
 	return FL_EXIT_BUSY;
 }
 
@@ -144,6 +145,7 @@ static int step_msg(const struct fl_opts *o, const struct fl_device *dev)
 {
 	const struct fl_device_error *e = &dev->err;
 	char h[32];
+	size_t i;
 
 	switch (e->step) {
 	case FL_STEP_NAME:
@@ -163,9 +165,19 @@ static int step_msg(const struct fl_opts *o, const struct fl_device *dev)
 		cmd_msg("%s is not a regular file or block device", e->object);
 		return FL_EXIT_USAGE;
 	case FL_STEP_GEOMETRY:
+		for (i = 0; i < dev->p.nextra; i++)
+			if (e->object == dev->p.extra[i].file)
+				return cmd_geom_msg(e->geom, e->object, e->value,
+						    dev->p.extra[i].offset,
+						    dev->p.extra[i].size,
+						    dev->p.map.block_size);
 		return cmd_geom_msg(e->geom, dev->path, dev->file_size,
 				    dev->p.offset, dev->p.sizelimit,
 				    dev->p.map.block_size);
+	case FL_STEP_OVERLAP:
+		cmd_msg("%s: two segments map the same bytes of it; give each its own range (FILE:OFFSET:SIZE)",
+			e->object);
+		return FL_EXIT_USAGE;
 	case FL_STEP_LUKS_SIZE:
 		cmd_msg("a LUKS2 container needs at least %llu MiB (16 MiB of it is the header); the mapping would be %s",
 			FL_LUKS_MIN_BYTES >> 20,

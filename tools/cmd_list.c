@@ -62,6 +62,26 @@ int cmd_list(const struct fl_opts *o)
 	return ex;
 }
 
+/* Each range of a device that spans files, after the first's fields. */
+static void segments_text(const struct fl_dev *d)
+{
+	uint64_t start = 0;
+	char sz[32];
+	unsigned i;
+
+	printf("  segments:   %u\n", d->segments);
+	for (i = 0; i < d->segments; i++) {
+		const struct fl_segment *g = &d->segs[i];
+
+		printf("    %u: %s, offset %" PRIu64 " bytes, %s (%" PRIu64
+		       " bytes) at byte %" PRIu64 "\n", i, g->params.path,
+		       g->params.offset * FL_SECTOR,
+		       fl_size_human(g->sectors * FL_SECTOR, sz, sizeof(sz)),
+		       g->sectors * FL_SECTOR, start * FL_SECTOR);
+		start += g->sectors;
+	}
+}
+
 /* cryptsetup status layout: a headline, then aligned fields. */
 static void status_text(const struct fl_dev *d)
 {
@@ -85,7 +105,7 @@ static void status_text(const struct fl_dev *d)
 		printf("  shared:     yes: other devices may map the file\n");
 	printf("  mapping:    %s (%s)\n", d->dm_name, d->uuid);
 	if (d->segments > 1)
-		printf("  segments:   %u (only the first is shown)\n", d->segments);
+		segments_text(d);
 	if (d->luks)
 		printf("  luks:       %s, %s (see cryptsetup status %s)\n", d->luks,
 		       fl_size_human(d->top_sectors * FL_SECTOR, tsz, sizeof(tsz)),

@@ -21,6 +21,8 @@ static int policy_msg(const struct fl_device *dev)
 {
 	const struct fl_dev *d = &dev->found;
 	const struct fl_resize_in *in = &dev->rin;
+	/* The file that grows: the last segment's. */
+	const char *path = d->segs[d->segments - 1].params.path;
 
 	switch (dev->err.resize) {
 	case FL_RESIZE_SIZELIMIT:
@@ -28,8 +30,9 @@ static int policy_msg(const struct fl_device *dev)
 			d->name, dev->limit);
 		return FL_EXIT_USAGE;
 	case FL_RESIZE_SEGMENTS:
-		cmd_msg("%s has %u table segments; resize handles one file",
-			d->dm_name, d->segments);
+		cmd_msg("the last segment of %s ends before its file %s does (it was given a SIZE): grow %s with --add-file",
+			d->name, d->segs[d->segments - 1].params.path,
+			d->name);
 		return FL_EXIT_USAGE;
 	case FL_RESIZE_FOREIGN_LUKS:
 		cmd_msg("%s is in use by %s; resize that with cryptsetup",
@@ -37,22 +40,21 @@ static int policy_msg(const struct fl_device *dev)
 		return FL_EXIT_BUSY;
 	case FL_RESIZE_SHRINK_FILE:
 		cmd_msg("%s is %" PRIu64 " bytes; shrinking is not supported",
-			d->params.path, in->old_size);
+			path, in->old_size);
 		return FL_EXIT_USAGE;
 	case FL_RESIZE_NOT_FILE:
-		cmd_msg("%s is not a regular file: it cannot grow",
-			d->params.path);
+		cmd_msg("%s is not a regular file: it cannot grow", path);
 		return FL_EXIT_USAGE;
 	case FL_RESIZE_READ_ONLY:
 		cmd_msg("%s is read-only", d->name);
 		return FL_EXIT_PERM;
 	case FL_RESIZE_GEOMETRY:
-		return cmd_geom_msg(dev->err.geom, d->params.path,
+		return cmd_geom_msg(dev->err.geom, path,
 				    dev->plan.new_size, in->offset, 0,
 				    in->block_size);
 	case FL_RESIZE_SHRINK_MAP:
 		cmd_msg("%s would shrink from %" PRIu64 " to %" PRIu64
-			" sectors; give a larger --size", d->name, d->sectors,
+			" sectors; give a larger --size", d->name, in->sectors,
 			dev->plan.sectors);
 		return FL_EXIT_USAGE;
 	default:
@@ -94,7 +96,7 @@ static void report(const struct fl_device *dev)
 	const struct fl_dev *d = &dev->found;
 	char h[32], h2[32] = "?";
 
-	fl_size_human(dev->plan.sectors * FL_SECTOR, h, sizeof(h));
+	fl_size_human(dev->new_sectors * FL_SECTOR, h, sizeof(h));
 	if (!d->luks) {
 		printf("%s: %s\n", dev->top_dev, h);
 		return;
@@ -139,6 +141,62 @@ static int grow_fs(const struct fl_opts *o, const struct fl_device *dev)
 	return ex;
 }
 
+/* The messages of a failed --add-file: resize's, then create's. */
+static int add_msg(const struct fl_opts *o, const struct fl_device *dev)
+{
+	switch (dev->err.step) {
+	case FL_STEP_ADD_SIZE:
+		cmd_msg("%s does not exist: give --size to make it",
+			dev->err.object);
+		return FL_EXIT_NOTFOUND;
+	case FL_STEP_IMAGE_CREATE:
+		if (dev->err.err == -EEXIST) {
+			cmd_msg("%s exists: --size makes a new file; without it the file there is mapped",
+				dev->err.object);
+			return FL_EXIT_BUSY;
+		}
+		return cmd_build_msgs(o, dev);
+	case FL_STEP_READ_RECORD:
+	case FL_STEP_RESIZE_POLICY:
+	case FL_STEP_LUKS_QUERY:
+	case FL_STEP_RELOAD:
+	case FL_STEP_LUKS_RESIZE:
+		return resize_msg(dev);
+	default:
+		return cmd_build_msgs(o, dev);
+	}
+}
+
+/* resize NAME --add-file F: the device grows onto F, after its files. */
+static int add_file(const struct fl_opts *o, struct fl_device *dev)
+{
+	bool need_key = false;
+	char *pass = NULL;
+	size_t plen = 0;
+	int ex;
+
+	if (fl_device_add_prepare(dev, &o->add, &need_key))
+		return add_msg(o, dev);
+	if (dev->found.luks && need_key && !o->key_file &&
+	    !cmd_need_luks_library() && !luks_token_check(dev->found.luks))
+		dev->p.tokens = true;
+	if (dev->found.luks && (need_key || o->key_file) && !dev->p.tokens &&
+	    (ex = cmd_get_secret(o, dev->found.luks, false, &pass, &plen)))
+		return ex;
+	if (fl_device_add_file(dev, pass, plen)) {
+		fl_secret_free(pass);
+		ex = add_msg(o, dev);
+		cmd_undo_msgs(&dev->err.undo);
+		return ex;
+	}
+	fl_secret_free(pass);
+	cmd_info("%s: added %s%s as segment %u", dev->found.name,
+		 dev->segs[0].path, dev->add_new ? " (new)" : "",
+		 dev->found.segments);
+	report(dev);
+	return grow_fs(o, dev);
+}
+
 int cmd_resize(const struct fl_opts *o)
 {
 	struct fl_device_params p = {
@@ -156,6 +214,10 @@ int cmd_resize(const struct fl_opts *o)
 	ex = cmd_find(&dev, p.name);
 	if (ex)
 		goto out;
+	if (fl_opt_set(o, OPT_ADD_FILE)) {
+		ex = add_file(o, &dev);
+		goto out;
+	}
 	if (fl_device_resize_prepare(&dev, fl_opt_set(o, OPT_SIZE),
 				     &need_key)) {
 		ex = resize_msg(&dev);

@@ -102,6 +102,8 @@ void cmd_device_params(const struct fl_opts *o, struct fl_device_params *p,
 	p->luks = fl_opt_set(o, OPT_LUKS);
 	p->no_probe = fl_opt_set(o, OPT_NO_LUKS);
 	p->partscan = fl_opt_set(o, OPT_PARTSCAN);
+	p->extra = o->extra;
+	p->nextra = o->nextra;
 	p->luks_format = lp;
 	p->mkfs = o->mkfs;
 	p->mount = o->mount;
@@ -112,10 +114,23 @@ void cmd_event(const struct fl_device *dev, enum fl_event ev, void *priv)
 {
 	(void)priv;
 	switch (ev) {
-	case FL_EV_MAPPING:
-		cmd_info("table: 0 %" PRIu64 " " FILELOOP_TARGET_NAME " %s", dev->sectors,
-			 dev->table);
+	case FL_EV_MAPPING: {
+		uint64_t start = 0, len = dev->sectors;
+		size_t i;
+
+		for (i = 0; i < dev->p.nextra; i++)
+			len -= dev->segs[i].sectors;
+		cmd_info("table: 0 %" PRIu64 " " FILELOOP_TARGET_NAME " %s",
+			 len, dev->table);
+		for (i = 0; i < dev->p.nextra; i++) {
+			start += len;
+			len = dev->segs[i].sectors;
+			cmd_info("table: %" PRIu64 " %" PRIu64 " "
+				 FILELOOP_TARGET_NAME " %s", start, len,
+				 dev->segs[i].table);
+		}
 		break;
+	}
 	case FL_EV_FORMATTING:
 		cmd_info("formatting %s as LUKS2", dev->map_dev);
 		break;

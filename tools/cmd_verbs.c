@@ -42,7 +42,7 @@ const struct fl_verb fl_action_types[] = {
 	  OPTS_COMMON | OPTS_MAP | OPTS_LUKS_NEW | OPTBIT(OPT_SIZE) |
 	  OPTBIT(OPT_LUKS) | OPTBIT(OPT_MKFS) | OPTBIT(OPT_MOUNT) |
 	  OPTBIT(OPT_MOUNT_OPTIONS) | OPTBIT(OPT_FORCE) |
-	  OPTBIT(OPT_ALLOCATE), true,
+	  OPTBIT(OPT_ALLOCATE) | OPTBIT(OPT_FILE), true,
 	  "NAME FILE --size SIZE",
 	  "make FILE (0600) and map it as /dev/mapper/NAME",
 	  "  -s, --size SIZE          size of the new file (K, M, G, T suffixes)\n"
@@ -52,12 +52,13 @@ const struct fl_verb fl_action_types[] = {
 	  "      --mount-options OPTS mount options for the filesystem\n"
 	  "      --force              overwrite FILE if it exists\n"
 	  "      --allocate           allocate the file's blocks (fallocate)\n"
+	  "      --file F:OFF:SIZE    make F too (OFF + SIZE bytes), mapped next; repeat\n"
 	  MAP_HELP LUKS_NEW_HELP },
 	{ "open", cmd_open, 1, 2,
 	  OPTS_COMMON | OPTS_MAP | OPTS_KEY_FILE | OPTBIT(OPT_LUKS) |
 	  OPTBIT(OPT_NO_LUKS) | OPTBIT(OPT_MOUNT) | OPTBIT(OPT_MOUNT_OPTIONS) |
 	  OPTBIT(OPT_ASK_PASSWORD) | OPTBIT(OPT_PARTSCAN) |
-	  OPTBIT(OPT_TOKEN_ONLY),
+	  OPTBIT(OPT_TOKEN_ONLY) | OPTBIT(OPT_FILE),
 	  true,
 	  "NAME [FILE]",
 	  "map an existing image (FILE, or NAME's filelooptab line); unlock it if it is LUKS",
@@ -68,6 +69,7 @@ const struct fl_verb fl_action_types[] = {
 	  "      --ask-password       ask through systemd-ask-password (as at boot)\n"
 	  "  -P, --partscan           map each partition as NAMEp1, NAMEp2, ... (as kpartx)\n"
 	  "      --token-only         unlock with a LUKS2 token only, never ask\n"
+	  "      --file F[:OFF[:SIZE]] map (SIZE bytes at OFF of) F next; repeat: one device over several files\n"
 	  MAP_HELP LUKS_HELP },
 	{ "close", cmd_close, 1, 1, OPTS_COMMON, true, "NAME",
 	  "unmount what fileloopctl mounted, close LUKS, remove the mapping",
@@ -78,10 +80,11 @@ const struct fl_verb fl_action_types[] = {
 	  "NAME", "show one device", LIST_HELP },
 	{ "resize", cmd_resize, 1, 1,
 	  OPTS_COMMON | OPTBIT(OPT_SIZE) | OPTBIT(OPT_FS) |
-	  OPTS_KEY_FILE | OPTBIT(OPT_ALLOCATE), true,
+	  OPTS_KEY_FILE | OPTBIT(OPT_ALLOCATE) | OPTBIT(OPT_ADD_FILE), true,
 	  "NAME [--size SIZE]",
 	  "grow the file to SIZE (default: its current size) and the device live",
-	  "  -s, --size SIZE          new size of the file (never smaller)\n"
+	  "  -s, --size SIZE          new size of the file (never smaller); with --add-file, of a new F\n"
+	  "      --add-file F[:OFF[:SIZE]] grow onto F (made, 0600, if missing), mapped after the rest\n"
 	  "      --fs                 grow the filesystem too (resize2fs, xfs_growfs)\n"
 	  "      --allocate           allocate the new blocks (fallocate)\n"
 	  LUKS_HELP },

@@ -47,6 +47,13 @@ void fl_device_set_pass_fn(struct fl_device *dev, fl_device_pass_fn fn,
 
 void fl_device_free(struct fl_device *dev)
 {
+	size_t i;
+
+	for (i = 0; dev->segs && i < dev->p.nextra; i++) {
+		free(dev->segs[i].path);
+		free(dev->segs[i].table);
+	}
+	free(dev->segs);
 	free(dev->path);
 	free(dev->file_layer);
 	free(dev->table);
@@ -108,18 +115,25 @@ bool fl_same_file(const struct fl_stats *s, const struct stat *st)
 }
 
 /*
- * Does d map target's inode?  The target says which file it opened; an
- * older one is asked through its table's path, which a rename or unlink
- * since may have moved.
+ * Which segment of d maps target's inode (-1: none)?  The target says
+ * which file it opened; an older one is asked through its table's path,
+ * which a rename or unlink since may have moved.
  */
-static bool maps_file(const struct fl_dev *d, const struct stat *target)
+static int maps_file(const struct fl_dev *d, const struct stat *target)
 {
 	struct stat st;
+	unsigned i;
 
-	if (d->have_stats && d->stats.have_file_id)
-		return fl_same_file(&d->stats, target);
-	return !stat(d->params.path, &st) && st.st_dev == target->st_dev &&
-	       st.st_ino == target->st_ino;
+	for (i = 0; i < d->segments; i++) {
+		const struct fl_segment *g = &d->segs[i];
+
+		if (g->have_stats && g->stats.have_file_id ?
+		    fl_same_file(&g->stats, target) :
+		    !stat(g->params.path, &st) &&
+		    st.st_dev == target->st_dev && st.st_ino == target->st_ino)
+			return (int)i;
+	}
+	return -1;
 }
 
 int fl_device_find_holder(const struct stat *target, const char *skip,
@@ -134,11 +148,15 @@ int fl_device_find_holder(const struct stat *target, const char *skip,
 	if (r)
 		return r;
 	for (i = 0; i < n && !*name; i++) {
-		if ((skip && !strcmp(devs[i].dm_name, skip)) ||
-		    !maps_file(&devs[i], target))
+		int g;
+
+		if (skip && !strcmp(devs[i].dm_name, skip))
+			continue;
+		g = maps_file(&devs[i], target);
+		if (g < 0)
 			continue;
 		*name = strdup(devs[i].name);
-		*as = strdup(devs[i].params.path);
+		*as = strdup(devs[i].segs[g].params.path);
 		if (!*name || !*as)
 			r = -ENOMEM;
 	}
@@ -256,11 +274,7 @@ int fl_device_check_free(struct fl_device *dev)
 	return 0;
 }
 
-/*
- * The absolute path of a file that may not exist yet: its directory
- * resolved, its own name kept, so the table names the file we create.
- */
-static int new_file_path(const char *file, char **out)
+int fl_new_file_path(const char *file, char **out)
 {
 	char *d = strdup(file), *b = strdup(file), *dir = NULL;
 	int r = 0;
@@ -294,12 +308,46 @@ static int geometry(struct fl_device *dev)
 	return 0;
 }
 
+/*
+ * create --file: further files to make, FILE:OFFSET:SIZE each, which must
+ * not exist (create overwrites only its FILE, with --force).
+ */
+static int prepare_extra_new(struct fl_device *dev)
+{
+	struct stat st;
+	size_t i;
+	int r;
+
+	if (!dev->p.nextra)
+		return 0;
+	if (dev->p.nextra > FL_UNDO_FILES)
+		return fl_device_fail(dev, FL_STEP_NONE, -E2BIG, NULL);
+	dev->segs = calloc(dev->p.nextra, sizeof(*dev->segs));
+	if (!dev->segs)
+		return fl_device_fail(dev, FL_STEP_NONE, -ENOMEM, NULL);
+	for (i = 0; i < dev->p.nextra; i++) {
+		const struct fl_extent *e = &dev->p.extra[i];
+		struct fl_seg *g = &dev->segs[i];
+
+		r = fl_new_file_path(e->file, &g->path);
+		if (r)
+			return fl_device_fail(dev, FL_STEP_PATH, r, e->file);
+		if (!lstat(g->path, &st))
+			return fl_device_fail(dev, FL_STEP_IMAGE_CREATE,
+					      -EEXIST, e->file);
+		g->offset = e->offset / FL_SECTOR;
+		g->sectors = e->size / FL_SECTOR;
+		dev->sectors += g->sectors;
+	}
+	return 0;
+}
+
 int fl_device_prepare_create(struct fl_device *dev)
 {
 	int r;
 
 	dev->luks = dev->p.luks;
-	r = new_file_path(dev->p.file, &dev->path);
+	r = fl_new_file_path(dev->p.file, &dev->path);
 	if (r)
 		return fl_device_fail(dev, FL_STEP_PATH, r, dev->p.file);
 	/* Before the passphrase is asked for; the build checks again. */
@@ -308,12 +356,77 @@ int fl_device_prepare_create(struct fl_device *dev)
 		return r;
 	dev->file_size = dev->p.size;
 	r = geometry(dev);
+	if (!r)
+		r = prepare_extra_new(dev);
 	if (r)
 		return r;
 	if (dev->luks && !fl_geom_luks_fits(dev->sectors)) {
 		dev->err.value = dev->sectors;
 		return fl_device_fail(dev, FL_STEP_LUKS_SIZE, -EINVAL, NULL);
 	}
+	return 0;
+}
+
+/* Do two ranges of sectors of one inode overlap? */
+static bool overlap(const struct stat *a, uint64_t aoff, uint64_t alen,
+		    const struct stat *b, uint64_t boff, uint64_t blen)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       aoff < boff + blen && boff < aoff + alen;
+}
+
+/*
+ * The files after the first: each a regular file or block device with
+ * room for its range, the ranges of one file apart (the kernel lets one
+ * device map a range twice; no user means to).
+ */
+static int prepare_extra(struct fl_device *dev)
+{
+	unsigned bs = dev->p.map.block_size;
+	size_t i, j;
+	int r;
+
+	if (!dev->p.nextra)
+		return 0;
+	dev->segs = calloc(dev->p.nextra, sizeof(*dev->segs));
+	if (!dev->segs)
+		return fl_device_fail(dev, FL_STEP_NONE, -ENOMEM, NULL);
+	for (i = 0; i < dev->p.nextra; i++) {
+		const struct fl_extent *e = &dev->p.extra[i];
+		struct fl_seg *g = &dev->segs[i];
+		uint64_t size;
+
+		g->path = realpath(e->file, NULL);
+		if (!g->path)
+			return fl_device_fail(dev, FL_STEP_PATH, -errno,
+					      e->file);
+		r = fl_backing_size(g->path, &size, &g->st);
+		if (r)
+			return fl_device_fail(dev, r == -EMEDIUMTYPE ?
+					      FL_STEP_NOT_BACKING :
+					      FL_STEP_PATH, r, e->file);
+		dev->err.geom = fl_geom_sectors(size, e->offset, e->size, bs,
+						&g->sectors);
+		if (dev->err.geom != FL_GEOM_OK) {
+			dev->err.value = size;
+			return fl_device_fail(dev, FL_STEP_GEOMETRY, -EINVAL,
+					      e->file);
+		}
+		g->offset = e->offset / FL_SECTOR;
+		if (overlap(&g->st, g->offset, g->sectors, &dev->st,
+			    dev->p.offset / FL_SECTOR, dev->sectors))
+			return fl_device_fail(dev, FL_STEP_OVERLAP, -EINVAL,
+					      e->file);
+		for (j = 0; j < i; j++)
+			if (overlap(&g->st, g->offset, g->sectors,
+				    &dev->segs[j].st, dev->segs[j].offset,
+				    dev->segs[j].sectors))
+				return fl_device_fail(dev, FL_STEP_OVERLAP,
+						      -EINVAL, e->file);
+	}
+	/* From here dev->sectors is the whole device. */
+	for (i = 0; i < dev->p.nextra; i++)
+		dev->sectors += dev->segs[i].sectors;
 	return 0;
 }
 
@@ -341,5 +454,5 @@ int fl_device_prepare_open(struct fl_device *dev)
 	}
 	dev->luks = type && !strcmp(type, FL_TYPE_LUKS);
 	free(type);
-	return 0;
+	return prepare_extra(dev);
 }

@@ -43,6 +43,8 @@ struct fl_device_params {
 	bool luks;		/* create: format LUKS2 and open it as NAME */
 	bool no_probe;		/* open: map only, never unlock */
 	bool partscan;		/* open: map the partitions (fl_part.h) */
+	const struct fl_extent *extra;	/* open: more files, in order */
+	size_t nextra;
 	bool tokens;		/* open without a passphrase: LUKS2 tokens
 				 * first, then the passphrase callback;
 				 * resize: the key from a token */
@@ -61,7 +63,9 @@ enum fl_step {
 	FL_STEP_MOUNT_DIR,	/* object: the mount point */
 	FL_STEP_PATH,		/* object: the file as given */
 	FL_STEP_NOT_BACKING,	/* object is no regular file or block device */
-	FL_STEP_GEOMETRY,	/* err.geom; object: the path */
+	FL_STEP_GEOMETRY,	/* err.geom; object: the path, or the file
+				 * of a p.extra (err.value: its size) */
+	FL_STEP_OVERLAP,	/* object: a file two segments map in part */
 	FL_STEP_LUKS_SIZE,	/* err.value: sectors, too few for LUKS2 */
 	FL_STEP_PROBE,		/* object: the path */
 	FL_STEP_LIST,		/* listing the devices failed */
@@ -105,6 +109,7 @@ enum fl_step {
 	FL_STEP_GROW,		/* object: the file */
 	FL_STEP_RELOAD,		/* object: the mapping */
 	FL_STEP_LUKS_RESIZE,	/* object: the LUKS name; -EPERM: bad key */
+	FL_STEP_ADD_SIZE,	/* --add-file: object is missing, no size */
 };
 
 /* Something done while building or tearing down, for -v. */
@@ -131,6 +136,15 @@ typedef void (*fl_device_event_fn)(const struct fl_device *dev,
 typedef int (*fl_device_pass_fn)(const struct fl_device *dev, char **pass,
 				 size_t *len, void *priv);
 
+/* A segment after the first: a range of a file, checked and formatted. */
+struct fl_seg {
+	char *path;		/* absolute */
+	struct stat st;
+	uint64_t offset;	/* sectors into the file */
+	uint64_t sectors;	/* mapped */
+	char *table;		/* its parameters */
+};
+
 /* Why the last call failed: the step, -errno and what it was about. */
 struct fl_device_error {
 	enum fl_step step;
@@ -143,6 +157,7 @@ struct fl_device_error {
 	uint64_t value;
 	unsigned version[3];		/* the kernel's fileloop target */
 	char *holder, *holder_as;	/* who maps the file, and by what path */
+	const char *held;		/* which file: path or a segment's */
 	char *mount;			/* a mount point */
 	/* What could not be undone after the failure, in the order tried. */
 	struct fl_undo_log undo;
@@ -161,7 +176,10 @@ struct fl_device {
 	const char *map_name;	/* the fileloop mapping: NAME or file_layer */
 	bool luks;		/* LUKS on top (create: asked; open: found) */
 	uint64_t file_size;	/* bytes */
-	uint64_t sectors;	/* of the fileloop mapping */
+	uint64_t sectors;	/* of the fileloop mapping, all segments */
+	struct fl_seg *segs;	/* p.nextra segments after the first */
+	bool add_new;		/* add_file: segs[0]'s file is to be made */
+	uint64_t new_sectors;	/* resize: of the whole mapping after it */
 	struct stat st;		/* of the file checked, then of the one made */
 	char *table;		/* the parameters mapped */
 	char map_dev[PATH_MAX];	/* /dev/mapper/<map_name> */
@@ -217,6 +235,12 @@ int fl_device_prepare_open(struct fl_device *dev);
 int fl_device_create(struct fl_device *dev, char *pass, size_t len);
 int fl_device_open(struct fl_device *dev, char *pass, size_t len);
 
+/*
+ * The absolute path of a file that may not exist yet: its directory
+ * resolved, its own name kept, so the table names the file we create.
+ */
+int fl_new_file_path(const char *file, char **out);
+
 /* Size in bytes of a regular file or block device (-EMEDIUMTYPE: other). */
 int fl_backing_size(const char *path, uint64_t *size, struct stat *st);
 
@@ -252,5 +276,18 @@ int fl_device_resize_prepare(struct fl_device *dev, bool size_given,
 			     bool *need_key);
 /* Grow the file, reload the table, grow LUKS; undone on failure. */
 int fl_device_resize(struct fl_device *dev, const char *pass, size_t len);
+
+/*
+ * resize --add-file, on the found device: check e (a file that exists,
+ * mapped by nobody, or a new one of p.size bytes) and its geometry;
+ * whether LUKS needs the passphrase.  e must outlive dev.
+ */
+int fl_device_add_prepare(struct fl_device *dev, const struct fl_extent *e,
+			  bool *need_key);
+/*
+ * Make the file if it is new, reload the table with its line last, grow
+ * LUKS; undone on failure.
+ */
+int fl_device_add_file(struct fl_device *dev, const char *pass, size_t len);
 
 #endif

@@ -90,6 +90,42 @@ static int make_image(struct fl_device *dev, bool *created)
 	return 0;
 }
 
+/* create --file: each further file, new (O_EXCL, 0600), OFFSET + SIZE. */
+static int make_extra(struct fl_device *dev)
+{
+	size_t i;
+	int fd, r;
+
+	for (i = 0; i < dev->p.nextra; i++) {
+		const struct fl_extent *e = &dev->p.extra[i];
+		struct fl_seg *g = &dev->segs[i];
+		off_t size = (off_t)(e->offset + e->size);
+
+		fd = open(g->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC, 0600);
+		if (fd < 0)
+			return fl_device_fail(dev, FL_STEP_IMAGE_CREATE,
+					      -errno, e->file);
+		dev->undo.unlink_more[dev->undo.n_more++] = g->path;
+		r = 0;
+		if (dev->p.allocate)
+			r = -posix_fallocate(fd, 0, size);
+		else if (ftruncate(fd, size))
+			r = -errno;
+		if (!r && fsync(fd))
+			r = -errno;
+		if (!r && fstat(fd, &g->st))
+			r = -errno;
+		close(fd);
+		if (r) {
+			dev->err.value = (uint64_t)size;
+			return fl_device_fail(dev, FL_STEP_IMAGE_SIZE, r,
+					      e->file);
+		}
+	}
+	return 0;
+}
+
 /*
  * The kernel opens the table's path itself, after we checked the file:
  * a symlink or a rename swapped in between would map another file.  The
@@ -101,19 +137,96 @@ static int check_mapped_file(struct fl_device *dev)
 	struct fl_stats s;
 	int r;
 
+	size_t i;
+
 	r = fl_dm_table(dev->map_name, true, &t);
-	if (!r)
-		r = t.params ? fl_stats_parse(t.params, &s) : -EINVAL;
+	if (!r && t.count != dev->p.nextra + 1)
+		r = -EINVAL;
+	for (i = 0; !r && i < t.count; i++) {
+		const struct stat *st = i ? &dev->segs[i - 1].st : &dev->st;
+
+		r = fl_stats_parse(t.all[i], &s);
+		if (r)
+			break;
+		if (!s.have_file_id)
+			break;	/* a target older than 1.1 does not say */
+		if (!fl_same_file(&s, st)) {
+			fl_dm_target_free(&t);
+			return fl_device_fail(dev, FL_STEP_REPLACED, -ESTALE,
+					      i ? dev->segs[i - 1].path :
+						  dev->path);
+		}
+	}
 	fl_dm_target_free(&t);
 	if (r)
 		return fl_device_fail(dev, FL_STEP_MAP_STATUS, r,
 				      dev->map_name);
-	if (!s.have_file_id)
-		return 0;	/* a target older than 1.1 does not say */
-	if (!fl_same_file(&s, &dev->st))
-		return fl_device_fail(dev, FL_STEP_REPLACED, -ESTALE,
-				      dev->path);
 	return 0;
+}
+
+/* The table parameters of each segment after the first. */
+static int format_extra(struct fl_device *dev)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < dev->p.nextra; i++) {
+		struct fl_params p = dev->p.map;
+
+		p.path = dev->segs[i].path;
+		p.offset = dev->segs[i].offset;
+		r = fl_params_format(&p, &dev->segs[i].table);
+		if (r)
+			return fl_device_fail(dev, FL_STEP_TABLE, r, p.path);
+	}
+	return 0;
+}
+
+/* The first file's line, then one per further segment. */
+static int map_lines(struct fl_device *dev, const char *uuid)
+{
+	struct fl_dm_line *lines;
+	uint64_t first = dev->sectors;
+	size_t i;
+	int r;
+
+	if (!dev->p.nextra)
+		return fl_dm_create(dev->map_name, uuid, dev->sectors,
+				    dev->table, dev->p.read_only);
+	lines = calloc(dev->p.nextra + 1, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	for (i = 0; i < dev->p.nextra; i++) {
+		lines[i + 1].length = dev->segs[i].sectors;
+		lines[i + 1].params = dev->segs[i].table;
+		first -= dev->segs[i].sectors;
+	}
+	lines[0].length = first;
+	lines[0].params = dev->table;
+	r = fl_dm_create_lines(dev->map_name, uuid, lines, dev->p.nextra + 1,
+			       dev->p.read_only);
+	free(lines);
+	return r;
+}
+
+/* Who holds a file of the device?  Not knowing is no new error. */
+static void find_holder(struct fl_device *dev)
+{
+	size_t i;
+
+	dev->err.held = dev->path;
+	if (fl_device_find_holder(&dev->st, dev->map_name, &dev->err.holder,
+				  &dev->err.holder_as))
+		dev->err.holder = dev->err.holder_as = NULL;
+	for (i = 0; !dev->err.holder && i < dev->p.nextra; i++) {
+		dev->err.held = dev->segs[i].path;
+		if (fl_device_find_holder(&dev->segs[i].st, dev->map_name,
+					  &dev->err.holder,
+					  &dev->err.holder_as))
+			dev->err.holder = dev->err.holder_as = NULL;
+	}
+	if (!dev->err.holder)
+		dev->err.held = dev->path;
 }
 
 /*
@@ -138,17 +251,13 @@ static int map_file(struct fl_device *dev)
 		return fl_device_fail(dev, FL_STEP_TABLE, r, dev->path);
 	/* The name check keeps FILELOOP-<name> within dm's 128. */
 	snprintf(uuid, sizeof(uuid), FL_UUID_PREFIX "%s", dev->map_name);
+	r = format_extra(dev);
+	if (r)
+		return r;
 	fl_device_note(dev, FL_EV_MAPPING);
-	r = fl_dm_create(dev->map_name, uuid, dev->sectors, dev->table,
-			 dev->p.read_only);
-	if (r == -EBUSY) {
-		/* Who holds the file?  Not knowing is no new error. */
-		if (fl_device_find_holder(&dev->st, dev->map_name,
-					  &dev->err.holder,
-					  &dev->err.holder_as)) {
-			dev->err.holder = dev->err.holder_as = NULL;
-		}
-	}
+	r = map_lines(dev, uuid);
+	if (r == -EBUSY)
+		find_holder(dev);
 	if (r)
 		return fl_device_fail(dev, FL_STEP_MAP, r, dev->map_name);
 	r = check_mapped_file(dev);
@@ -301,6 +410,9 @@ static int build(struct fl_device *dev, bool create, char *pass, size_t len)
 		if (r)
 			goto fail;
 		dev->undo.unlink_path = created ? dev->path : NULL;
+		r = make_extra(dev);
+		if (r)
+			goto fail;
 	}
 	fl_state_remove(dev->p.name);	/* a stale record must not be trusted */
 

@@ -117,20 +117,28 @@ static struct dm_task *named_task(int type, const char *name)
 	return dmt;
 }
 
-/* Load a single-target table into the inactive slot of name. */
-static int load_table(const char *name, uint64_t sectors, const char *type,
-		      const char *params, bool read_only)
+/* Load n lines of type, back to back, into the inactive slot of name. */
+static int load_table(const char *name, const char *type,
+		      const struct fl_dm_line *lines, size_t n, bool read_only)
 {
 	struct dm_task *dmt;
+	uint64_t start = 0;
 	int r = -ENOMEM;
+	size_t i;
 
+	if (!n)
+		return -EINVAL;
 	dmt = named_task(DM_DEVICE_RELOAD, name);
 	if (!dmt)
 		return -ENOMEM;
 	if (read_only && !dm_task_set_ro(dmt))
 		goto out;
-	if (!dm_task_add_target(dmt, 0, sectors, type, params))
-		goto out;
+	for (i = 0; i < n; i++) {
+		if (!dm_task_add_target(dmt, start, lines[i].length, type,
+					lines[i].params))
+			goto out;
+		start += lines[i].length;
+	}
 	/* Loading the inactive table touches no node: no cookie. */
 	r = dm_task_run(dmt) ? 0 : task_errno(dmt);
 out:
@@ -174,8 +182,8 @@ static int resume(const char *name)
  * to the caller.  Here each step keeps its errno, and any failure after
  * the create removes the device.
  */
-int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
-			const char *type, const char *params, bool read_only)
+static int create(const char *name, const char *uuid, const char *type,
+		  const struct fl_dm_line *lines, size_t n, bool read_only)
 {
 	struct fl_dm_info info;
 	struct dm_task *dmt;
@@ -204,7 +212,7 @@ int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
 	if (r)
 		return r;
 
-	r = load_table(name, sectors, type, params, read_only);
+	r = load_table(name, type, lines, n, read_only);
 	if (!r)
 		r = resume(name);
 	if (r)
@@ -212,11 +220,27 @@ int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
 	return r;
 }
 
+int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
+			const char *type, const char *params, bool read_only)
+{
+	const struct fl_dm_line line = { sectors, params };
+
+	return create(name, uuid, type, &line, 1, read_only);
+}
+
 int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		 const char *params, bool read_only)
 {
-	return fl_dm_create_target(name, uuid, sectors, FILELOOP_TARGET_NAME,
-				   params, read_only);
+	const struct fl_dm_line line = { sectors, params };
+
+	return create(name, uuid, FILELOOP_TARGET_NAME, &line, 1, read_only);
+}
+
+int fl_dm_create_lines(const char *name, const char *uuid,
+		       const struct fl_dm_line *lines, size_t n,
+		       bool read_only)
+{
+	return create(name, uuid, FILELOOP_TARGET_NAME, lines, n, read_only);
 }
 
 int fl_dm_resume(const char *name)
@@ -227,8 +251,15 @@ int fl_dm_resume(const char *name)
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only)
 {
-	int r = load_table(name, sectors, FILELOOP_TARGET_NAME, params,
-			   read_only);
+	const struct fl_dm_line line = { sectors, params };
+
+	return fl_dm_reload_lines(name, &line, 1, read_only);
+}
+
+int fl_dm_reload_lines(const char *name, const struct fl_dm_line *lines,
+		       size_t n, bool read_only)
+{
+	int r = load_table(name, FILELOOP_TARGET_NAME, lines, n, read_only);
 
 	return r ? r : resume(name);
 }
@@ -288,6 +319,26 @@ out:
 	return r;
 }
 
+/* Line t->count (the next) of a table being read. */
+static int add_line(struct fl_dm_target *t, uint64_t length,
+		    const char *params)
+{
+	uint64_t *lengths;
+	char **all;
+
+	lengths = realloc(t->lengths, (t->count + 1) * sizeof(*lengths));
+	if (!lengths)
+		return -ENOMEM;
+	t->lengths = lengths;
+	all = realloc(t->all, (t->count + 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	t->all = all;
+	t->lengths[t->count] = length;
+	t->all[t->count] = strdup(params ? params : "");
+	return t->all[t->count] ? 0 : -ENOMEM;
+}
+
 int fl_dm_table(const char *name, bool status, struct fl_dm_target *t)
 {
 	uint64_t start, length;
@@ -318,7 +369,7 @@ int fl_dm_table(const char *name, bool status, struct fl_dm_target *t)
 					  &params);
 		if (!type)
 			break;
-		if (!t->count++) {
+		if (!t->count) {
 			t->length = length;
 			t->type = strdup(type);
 			t->params = strdup(params ? params : "");
@@ -327,6 +378,10 @@ int fl_dm_table(const char *name, bool status, struct fl_dm_target *t)
 				break;
 			}
 		}
+		r = add_line(t, length, params);
+		if (r)
+			break;
+		t->count++;
 		t->total = start + length;
 	} while (next);
 	if (!r && !t->count)
@@ -340,10 +395,18 @@ out:
 
 void fl_dm_target_free(struct fl_dm_target *t)
 {
+	unsigned i;
+
 	free(t->type);
 	if (t->params)
 		explicit_bzero(t->params, strlen(t->params));
 	free(t->params);
+	for (i = 0; i < t->count; i++) {
+		explicit_bzero(t->all[i], strlen(t->all[i]));
+		free(t->all[i]);
+	}
+	free(t->all);
+	free(t->lengths);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -15,6 +15,7 @@
 #define FL_DM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,6 +37,14 @@ struct fl_dm_target {
 	unsigned count;
 	char *type;		/* of the first target */
 	char *params;		/* of the first target */
+	uint64_t *lengths;	/* of each of the count targets */
+	char **all;		/* the params of each */
+};
+
+/* One line of a table, its start where the line before it ends. */
+struct fl_dm_line {
+	uint64_t length;	/* sectors */
+	const char *params;
 };
 
 /* 0 when the kernel's device-mapper answers, else -ENODEV. */
@@ -65,9 +74,15 @@ int fl_dm_create(const char *name, const char *uuid, uint64_t sectors,
 /* The same with a target of another type (dm-linear for partitions). */
 int fl_dm_create_target(const char *name, const char *uuid, uint64_t sectors,
 			const char *type, const char *params, bool read_only);
+/* n fileloop lines, back to back. */
+int fl_dm_create_lines(const char *name, const char *uuid,
+		       const struct fl_dm_line *lines, size_t n,
+		       bool read_only);
 /* Load a new single-target table and resume it (atomic swap). */
 int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only);
+int fl_dm_reload_lines(const char *name, const struct fl_dm_line *lines,
+		       size_t n, bool read_only);
 /*
  * Suspend: I/O to name waits until the resume; what was in flight is
  * done first, and the fileloop target fsyncs its file.

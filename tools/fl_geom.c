@@ -35,7 +35,7 @@ enum fl_resize_verdict fl_resize_precheck(const struct fl_resize_in *in)
 	 */
 	if (in->sizelimit)
 		return FL_RESIZE_SIZELIMIT;
-	if (in->segments != 1)
+	if (in->last_short)
 		return FL_RESIZE_SEGMENTS;
 	if (in->foreign_luks)
 		return FL_RESIZE_FOREIGN_LUKS;

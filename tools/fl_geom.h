@@ -36,7 +36,8 @@ bool fl_geom_luks_fits(uint64_t sectors);
 /* What resize knows about a device before it touches anything. */
 struct fl_resize_in {
 	bool sizelimit;		/* it was mapped with --sizelimit */
-	unsigned segments;	/* of its table */
+	unsigned segments;	/* of its table: resize grows the last */
+	bool last_short;	/* which ends before its file does */
 	bool foreign_luks;	/* someone else's LUKS sits on it */
 	uint64_t old_size;	/* bytes of the file (or block device) now */
 	bool size_given;	/* a new size was asked for... */
@@ -51,7 +52,8 @@ struct fl_resize_in {
 enum fl_resize_verdict {
 	FL_RESIZE_OK,
 	FL_RESIZE_SIZELIMIT,	/* would map past the user's --sizelimit */
-	FL_RESIZE_SEGMENTS,	/* not one segment */
+	FL_RESIZE_SEGMENTS,	/* the last of several segments ends before
+				 * its file: it was given a SIZE */
 	FL_RESIZE_FOREIGN_LUKS,	/* resize that one with cryptsetup */
 	FL_RESIZE_SHRINK_FILE,	/* new size below the file's */
 	FL_RESIZE_NOT_FILE,	/* only a regular file can grow */

@@ -28,6 +28,8 @@ char *fl_file_layer_name(const char *name)
 
 void fl_dev_free(struct fl_dev *d)
 {
+	unsigned i;
+
 	free(d->name);
 	free(d->dm_name);
 	free(d->luks);
@@ -36,7 +38,50 @@ void fl_dev_free(struct fl_dev *d)
 	free(d->mount);
 	fl_strv_free(d->parts);
 	fl_params_free(&d->params);
+	for (i = 0; d->segs && i < d->segments; i++)
+		fl_params_free(&d->segs[i].params);
+	free(d->segs);
 	memset(d, 0, sizeof(*d));
+}
+
+/* The counters of the whole device: every segment's added up. */
+static void add_counts(struct fl_stats *sum, const struct fl_stats *s)
+{
+	sum->reads += s->reads;
+	sum->writes += s->writes;
+	sum->flushes += s->flushes;
+	sum->fua += s->fua;
+	sum->discards += s->discards;
+	sum->write_zeroes += s->write_zeroes;
+	sum->errors += s->errors;
+	sum->retries += s->retries;
+}
+
+/*
+ * Every line of tbl, a fileloop table, as d->segs, with what the lines of
+ * st, its status, say of each.
+ */
+static int parse_segments(const struct fl_dm_target *tbl,
+			  const struct fl_dm_target *st, struct fl_dev *d)
+{
+	unsigned i;
+
+	d->segs = calloc(tbl->count, sizeof(*d->segs));
+	if (!d->segs)
+		return -ENOMEM;
+	d->segments = tbl->count;
+	for (i = 0; i < tbl->count; i++) {
+		struct fl_segment *g = &d->segs[i];
+
+		g->sectors = tbl->lengths[i];
+		if (fl_params_parse(tbl->all[i], &g->params))
+			return -EMEDIUMTYPE;
+		g->have_stats = st->count == tbl->count &&
+				!fl_stats_parse(st->all[i], &g->stats);
+		if (i && d->have_stats && g->have_stats)
+			add_counts(&d->stats, &g->stats);
+	}
+	return 0;
 }
 
 void fl_devs_free(struct fl_dev *devs, size_t n)
@@ -97,21 +142,27 @@ static int gather(const char *dm_name, struct fl_dev *d)
 		return -EMEDIUMTYPE;
 	}
 	d->have_stats = !fl_stats_parse(st.params, &d->stats);
-	fl_dm_target_free(&st);
 
 	r = fl_dm_table(dm_name, false, &tbl);
-	if (r)
+	if (r) {
+		fl_dm_target_free(&st);
 		return r == -ENXIO ? -EMEDIUMTYPE : r;
+	}
 	if (strcmp(tbl.type, FILELOOP_TARGET_NAME)) {	/* reloaded in between */
+		fl_dm_target_free(&st);
 		fl_dm_target_free(&tbl);
 		return -EMEDIUMTYPE;
 	}
 	r = fl_params_parse(tbl.params, &d->params);
 	d->sectors = tbl.total;
-	d->segments = tbl.count;
+	if (!r)
+		r = parse_segments(&tbl, &st, d);
+	fl_dm_target_free(&st);
 	fl_dm_target_free(&tbl);
-	if (r)
-		return -EMEDIUMTYPE;
+	if (r) {
+		fl_dev_free(d);
+		return r == -ENOMEM ? r : -EMEDIUMTYPE;
+	}
 
 	d->read_only = info.read_only;
 	d->open_count = info.open_count;

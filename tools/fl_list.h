@@ -17,6 +17,14 @@
 /* fileloopctl's derived name for the file layer under a LUKS device. */
 #define FL_FILE_SUFFIX	"-file"
 
+/* One line of a fileloop table: a range of one file. */
+struct fl_segment {
+	struct fl_params params;
+	uint64_t sectors;
+	struct fl_stats stats;	/* its own; fl_dev's adds them all up */
+	bool have_stats;
+};
+
 struct fl_dev {
 	char *name;		/* what the user says: the LUKS name if ours */
 	char *dm_name;		/* the fileloop mapping */
@@ -27,6 +35,7 @@ struct fl_dev {
 	uint64_t sectors;	/* length of the whole fileloop mapping */
 	uint64_t top_sectors;	/* of the top device */
 	unsigned segments;
+	struct fl_segment *segs;	/* all of them, params the first's */
 	bool read_only;
 	int open_count;		/* of the fileloop mapping */
 	int top_open_count;

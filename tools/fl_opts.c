@@ -49,6 +49,8 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_KEY_DESCRIPTION] = { "key-description",   1, 0 },
 	[OPT_KEY_SLOT]	  = { "key-slot",	       1, 'S' },
 	[OPT_TOKEN_ID]	  = { "token-id",	       1, 0 },
+	[OPT_FILE]	  = { "file",		       1, 0 },
+	[OPT_ADD_FILE]	  = { "add-file",	       1, 0 },
 	[OPT_PARTSCAN]	  = { "partscan",	       0, 'P' },
 	[OPT_COPY]	  = { "copy",		       0, 0 },
 	[OPT_PBKDF]	  = { "pbkdf",		       1, 0 },
@@ -147,6 +149,49 @@ static int parse_num(enum fl_opt opt, const char *arg, uint32_t min,
 	if (fl_parse_u32(arg, min, max, val))
 		return fl_opts_fail(err, errlen, "%s: '%s' is not a number in %u..%u",
 			    fl_opt_name(opt), arg, min, max);
+	return 0;
+}
+
+int fl_extent_split(const char *arg, char *path, size_t cap,
+		    struct fl_extent *e)
+{
+	char *c1, *c2;
+	uint64_t a, b;
+
+	e->offset = e->size = 0;
+	e->file = path;
+	if (strlen(arg) >= cap)
+		return -ENAMETOOLONG;
+	strcpy(path, arg);
+	c1 = strrchr(path, ':');
+	if (c1 && !fl_parse_size(c1 + 1, &a)) {
+		*c1 = '\0';
+		e->offset = a;
+		c2 = strrchr(path, ':');
+		if (c2 && !fl_parse_size(c2 + 1, &b)) {
+			*c2 = '\0';
+			e->offset = b;
+			e->size = a;
+		}
+	}
+	return 0;
+}
+
+static int parse_extent(enum fl_opt opt, const char *arg, char *path,
+			size_t cap, struct fl_extent *e, char *err,
+			size_t errlen)
+{
+	if (fl_extent_split(arg, path, cap, e))
+		return fl_opts_fail(err, errlen, "%s: the path is too long",
+			    fl_opt_name(opt));
+	if (!*path)
+		return fl_opts_fail(err, errlen, "%s: '%s' names no file",
+			    fl_opt_name(opt), arg);
+	if (e->offset % FL_SECTOR || e->size % FL_SECTOR)
+		return fl_opts_fail(err, errlen,
+			    "%s: '%s': OFFSET and SIZE must be multiples of 512 bytes",
+			    fl_opt_name(opt), arg);
+	e->file = path;
 	return 0;
 }
 
@@ -265,6 +310,19 @@ static int parse_one(struct fl_opts *o, enum fl_opt opt, const char *arg,
 		return parse_num(opt, arg, 0, 31, &o->key_slot, err, errlen);
 	case OPT_TOKEN_ID:
 		return parse_num(opt, arg, 0, 31, &o->token_id, err, errlen);
+	case OPT_FILE:
+		if (o->nextra == FL_MAX_EXTRA)
+			return fl_opts_fail(err, errlen,
+				    "--file: at most %d, a device of %d files",
+				    FL_MAX_EXTRA, FL_MAX_EXTRA + 1);
+		if (parse_extent(opt, arg, o->extra_path[o->nextra], PATH_MAX,
+				 &o->extra[o->nextra], err, errlen))
+			return -EINVAL;
+		o->nextra++;
+		return 0;
+	case OPT_ADD_FILE:
+		return parse_extent(opt, arg, o->add_path, PATH_MAX, &o->add,
+				    err, errlen);
 	case OPT_VERBOSE:
 		o->verbose++;
 		return 0;
@@ -296,6 +354,12 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 			return fl_opts_fail(err, errlen,
 				    "--sizelimit must be a multiple of --block-size (%u)",
 				    o->map.block_size);
+		for (i = 0; i < o->nextra; i++)
+			if (o->extra[i].offset % o->map.block_size ||
+			    o->extra[i].size % o->map.block_size)
+				return fl_opts_fail(err, errlen,
+					    "--file %s: OFFSET and SIZE must be multiples of --block-size (%u)",
+					    o->extra[i].file, o->map.block_size);
 	}
 	o->map.offset = o->offset / FL_SECTOR;
 
@@ -335,6 +399,11 @@ static int check(struct fl_opts *o, char *err, size_t errlen)
 		if (o->sizelimit && o->offset + o->sizelimit > o->size)
 			return fl_opts_fail(err, errlen,
 				    "--offset + --sizelimit is beyond --size");
+		for (i = 0; i < o->nextra; i++)
+			if (!o->extra[i].size)
+				return fl_opts_fail(err, errlen,
+					    "create --file %s: a new file needs its size (FILE:OFFSET:SIZE)",
+					    o->extra[i].file);
 		if ((o->set & (OPTS_LUKS_NEW)) && !fl_opt_set(o, OPT_LUKS))
 			return fl_opts_fail(err, errlen,
 				    "key and cipher options need --luks");

@@ -10,6 +10,7 @@
 #ifndef FL_OPTS_H
 #define FL_OPTS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,7 +26,8 @@ enum fl_opt {
 	OPT_FS, OPT_VERBOSE, OPT_DEBUG, OPT_HELP, OPT_VERSION, OPT_SHARED,
 	OPT_MOUNT_OPTIONS, OPT_ASK_PASSWORD, OPT_PARTSCAN, OPT_COPY,
 	OPT_KEYFILE_SIZE, OPT_KEYFILE_OFFSET, OPT_TOKEN_ONLY,
-	OPT_KEY_DESCRIPTION, OPT_KEY_SLOT, OPT_TOKEN_ID, OPT_COUNT
+	OPT_KEY_DESCRIPTION, OPT_KEY_SLOT, OPT_TOKEN_ID, OPT_FILE,
+	OPT_ADD_FILE, OPT_COUNT
 };
 
 #define OPTBIT(o)	(UINT64_C(1) << (o))
@@ -62,6 +64,8 @@ struct fl_verb {
 };
 
 #define FL_MAX_ARGS	3
+/* --file: a device of at most 16 files (segments). */
+#define FL_MAX_EXTRA	15
 
 struct fl_opts {
 	const struct fl_verb *verb;	/* NULL: no verb (--help/--version) */
@@ -79,6 +83,10 @@ struct fl_opts {
 	uint32_t pbkdf_memory, pbkdf_iter, iter_time, key_size;
 	const char *key_description;	/* token add */
 	uint32_t key_slot, token_id;
+	/* --file FILE[:OFFSET[:SIZE]] (open), --add-file (resize) */
+	struct fl_extent extra[FL_MAX_EXTRA], add;
+	size_t nextra;
+	char extra_path[FL_MAX_EXTRA][PATH_MAX], add_path[PATH_MAX];
 	int verbose;
 };
 
@@ -97,6 +105,15 @@ int fl_opts_parse(int argc, char *const argv[], const struct fl_verb *verbs,
 /* Write the message into err (errlen bytes); returns -EINVAL. */
 int fl_opts_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * FILE[:OFFSET[:SIZE]] into e, its FILE copied to path (cap bytes): the
+ * fields after the last colons are OFFSET and SIZE when they are sizes,
+ * so a path with a colon in it is given with both (SIZE 0: to the end of
+ * the file).  0, or -ENAMETOOLONG.
+ */
+int fl_extent_split(const char *arg, char *path, size_t cap,
+		    struct fl_extent *e);
 
 /* "--offset" for OPT_OFFSET, for messages and help. */
 const char *fl_opt_name(enum fl_opt opt);

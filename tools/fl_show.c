@@ -15,7 +15,8 @@ enum col {
 	COL_NAME, COL_FILE, COL_OFFSET, COL_SIZE, COL_RO, COL_IO, COL_BLOCK,
 	COL_DISCARD, COL_LUKS, COL_MOUNT, COL_DM, COL_UUID, COL_OPEN,
 	COL_READS, COL_WRITES, COL_FLUSHES, COL_FUA, COL_DISCARDS,
-	COL_ZEROES, COL_ERRORS, COL_RETRIES, COL_PARTS, COL_COUNT
+	COL_ZEROES, COL_ERRORS, COL_RETRIES, COL_PARTS, COL_SEGMENTS,
+	COL_FILES, COL_COUNT
 };
 
 struct col_def {
@@ -49,6 +50,8 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_ZEROES]	= { "ZEROES", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "write-zeroes requests" },
 	[COL_ERRORS]	= { "ERRORS", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "failed requests" },
 	[COL_PARTS]	= { "PARTS", 0.1, 0, SCOLS_JSON_STRING, false, "partitions mapped on it (--partscan), comma separated" },
+	[COL_SEGMENTS]	= { "SEGMENTS", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "table lines: ranges of files, back to back" },
+	[COL_FILES]	= { "FILES", 0.3, 0, SCOLS_JSON_STRING, false, "the file of each segment, in order, comma separated" },
 	[COL_RETRIES]	= { "RETRIES", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "direct requests the filesystem made wait, redone by a worker" },
 };
 
@@ -132,6 +135,20 @@ static char *join(char *const *v)
 	return s;
 }
 
+static char *segment_files(const struct fl_dev *d)
+{
+	char **v = calloc(d->segments + 1, sizeof(*v)), *s;
+	unsigned i;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < d->segments; i++)
+		v[i] = d->segs[i].params.path;
+	s = join(v);
+	free(v);
+	return s;
+}
+
 static char *cell(const struct fl_dev *d, enum col c, bool bytes)
 {
 	const struct fl_stats *st = &d->stats;
@@ -170,6 +187,11 @@ static char *cell(const struct fl_dev *d, enum col c, bool bytes)
 		return d->mount ? strdup(d->mount) : NULL;
 	case COL_PARTS:
 		return d->parts ? join(d->parts) : NULL;
+	case COL_SEGMENTS:
+		v = d->segments;
+		break;
+	case COL_FILES:
+		return segment_files(d);
 	case COL_DM:
 		return strdup(d->dm_name);
 	case COL_UUID:

@@ -72,6 +72,7 @@ static const struct {
 	{ "read-only", "--read-only" },
 	{ "offset=", "--offset" },
 	{ "size=", "--sizelimit" },
+	{ "file=", "--file" },
 	{ "block-size=", "--block-size" },
 	{ "direct-io", "--direct-io" },
 	{ "buffered-io", "--buffered-io" },

@@ -43,6 +43,13 @@ struct fl_stats {
 	uint64_t file_ino;
 };
 
+/* A range of a file, mapped after the ranges before it. */
+struct fl_extent {
+	const char *file;
+	uint64_t offset;	/* bytes into the file */
+	uint64_t size;		/* bytes mapped; 0: to the end of the file */
+};
+
 bool fl_block_size_valid(unsigned bs);
 
 /*

@@ -52,6 +52,7 @@ const struct fl_undo_ops fl_undo_system = {
 void fl_undo_run(const struct fl_undo *u, const struct fl_undo_ops *ops,
 		 struct fl_undo_log *log)
 {
+	unsigned i;
 	int r;
 
 	if (u->mounted)
@@ -63,6 +64,10 @@ void fl_undo_run(const struct fl_undo *u, const struct fl_undo_ops *ops,
 		fl_undo_log_add(log, FL_UNDO_LUKS_CLOSE, r, u->name);
 	if (u->mapped && (r = ops->dm_remove(u->map_name)))
 		fl_undo_log_add(log, FL_UNDO_REMOVE, r, u->map_name);
+	for (i = u->n_more; i-- > 0;)
+		if ((r = ops->unlink(u->unlink_more[i])))
+			fl_undo_log_add(log, FL_UNDO_UNLINK, r,
+					u->unlink_more[i]);
 	if (u->unlink_path && (r = ops->unlink(u->unlink_path)))
 		fl_undo_log_add(log, FL_UNDO_UNLINK, r, u->unlink_path);
 }

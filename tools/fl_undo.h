@@ -11,11 +11,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The further files (--file) a create makes, at most. */
+#define FL_UNDO_FILES	15
+
 /* What a build made, for unwinding. */
 struct fl_undo {
 	const char *name;	/* the user's name: its record, its LUKS */
 	const char *map_name;	/* the fileloop mapping */
 	const char *unlink_path; /* a file this build created */
+	const char *unlink_more[FL_UNDO_FILES];	/* further ones it made */
+	unsigned n_more;
 	bool mapped, opened, mounted;
 };
 

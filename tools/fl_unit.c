@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fl_opts.h"
 #include "fl_unit.h"
 
 int fl_unit_escape(const char *s, char *out, size_t len)
@@ -65,8 +67,9 @@ int fl_unit_device(const char *name, const char *suffix, char *out,
 int fl_unit_write(FILE *f, const struct fl_tab_entry *e, const char *tab,
 		  const char *ctl)
 {
-	char dev[600], blockdev[620];
+	char dev[600], blockdev[620], path[PATH_MAX];
 	int r = fl_unit_device(e->name, "", dev, sizeof(dev));
+	size_t i;
 
 	if (r)
 		return r;
@@ -83,14 +86,26 @@ int fl_unit_write(FILE *f, const struct fl_tab_entry *e, const char *tab,
 		"Wants=%s\n"
 		"Before=%s " FL_UNIT_TARGET " umount.target\n"
 		"Conflicts=umount.target\n"
-		"RequiresMountsFor=%s%s%s\n"
+		"RequiresMountsFor=%s%s%s",
+		tab, e->line, e->name, tab, blockdev, blockdev, e->image,
+		e->key_file ? " " : "", e->key_file ? e->key_file : "");
+	/* The further files of a device that spans files (file=). */
+	for (i = 0; i + 1 < e->nopts; i++) {
+		struct fl_extent x;
+
+		if (strcmp(e->opts[i], "--file"))
+			continue;
+		if (fl_extent_split(e->opts[++i], path, sizeof(path), &x))
+			return -ENAMETOOLONG;
+		fprintf(f, " %s", path);
+	}
+	fprintf(f,
+		"\n"
 		"\n"
 		"[Service]\n"
 		"Type=oneshot\n"
 		"RemainAfterExit=yes\n"
-		"TimeoutSec=0\n",
-		tab, e->line, e->name, tab, blockdev, blockdev, e->image,
-		e->key_file ? " " : "", e->key_file ? e->key_file : "");
+		"TimeoutSec=0\n");
 	if (strcmp(tab, FL_TAB_PATH))
 		fprintf(f, "Environment=" FL_TAB_ENV "=%s\n", tab);
 	/* Without a key file, a LUKS passphrase comes from the agents. */

@@ -80,15 +80,18 @@ int main(void)
 	/* fl_resize_precheck: in the order resize reports them */
 	in = base();
 	is_int(fl_resize_precheck(&in), FL_RESIZE_OK, "precheck: plain file");
-	in.sizelimit = true;
 	in.segments = 2;
+	is_int(fl_resize_precheck(&in), FL_RESIZE_OK,
+	       "precheck: several segments, the last to its file's end");
+	in.sizelimit = true;
+	in.last_short = true;
 	in.foreign_luks = true;
 	is_int(fl_resize_precheck(&in), FL_RESIZE_SIZELIMIT,
 	       "precheck: --sizelimit first");
 	in.sizelimit = false;
 	is_int(fl_resize_precheck(&in), FL_RESIZE_SEGMENTS,
-	       "precheck: then segments");
-	in.segments = 1;
+	       "precheck: then a last segment that ends before its file");
+	in.last_short = false;
 	is_int(fl_resize_precheck(&in), FL_RESIZE_FOREIGN_LUKS,
 	       "precheck: then someone else's LUKS");
 

@@ -173,6 +173,55 @@ static void token_options(void)
 		   "--size", "1M", "--token-only");
 }
 
+/* --file FILE[:OFFSET[:SIZE]] (open), --add-file (resize). */
+static void file_options(void)
+{
+	char *v[40];
+	int i, n = 0;
+
+	is_int(parse("open", "v", "/a", "--file", "/b.img", "--file",
+		     "/c:1.img:1M:2M", "--file", "/d:4K", NULL), 0,
+	       "open with three --file");
+	is_int((int)o.nextra, 3, "three extra segments");
+	is_str(o.extra[0].file, "/b.img", "a plain path");
+	ok(!o.extra[0].offset && !o.extra[0].size, "whole file");
+	is_str(o.extra[1].file, "/c:1.img", "a colon in the path, kept");
+	ok(o.extra[1].offset == 1 << 20 && o.extra[1].size == 2 << 20,
+	   "OFFSET 1M, SIZE 2M");
+	is_str(o.extra[2].file, "/d", "FILE:OFFSET");
+	ok(o.extra[2].offset == 4096 && !o.extra[2].size, "to the end");
+	is_int(parse("resize", "v", "--add-file", "/e:0:8M", "--size", "8M",
+		     NULL), 0, "resize --add-file --size");
+	ok(!strcmp(o.add.file, "/e") && o.add.size == 8 << 20,
+	   "the extent to add");
+
+	fails_with("--file: ':1M:1M' names no file", "open", "v", "/a",
+		   "--file", ":1M:1M");
+	fails_with("OFFSET and SIZE must be multiples of 512 bytes", "open",
+		   "v", "/a", "--file", "/x:100:0");
+	fails_with("--file /x: OFFSET and SIZE must be multiples of --block-size (4096)",
+		   "open", "v", "/a", "-b", "4096", "--file", "/x:512:0");
+	is_int(parse("create", "v", "/a", "--size", "1M", "--file", "/x:0:1M",
+		     NULL), 0, "create --file FILE:OFFSET:SIZE");
+	fails_with("create --file /x: a new file needs its size", "create",
+		   "v", "/a", "--size", "1M", "--file", "/x");
+	fails_with("create --file /x: a new file needs its size", "create",
+		   "v", "/a", "--size", "1M", "--file", "/x:1M");
+	fails_with("open does not take --add-file", "open", "v", "/a",
+		   "--add-file", "/x");
+	v[n++] = "fileloopctl";
+	v[n++] = "open";
+	v[n++] = "v";
+	v[n++] = "/a";
+	for (i = 0; i < 16; i++) {
+		v[n++] = "--file";
+		v[n++] = "/x";
+	}
+	v[n] = NULL;
+	ok(fl_opts_parse(n, v, fl_action_types, &o, err, sizeof(err)) &&
+	   strstr(err, "at most 15"), "16 --file: refused (%s)", err);
+}
+
 int main(void)
 {
 	is_int(parse("create", "vault", "/tmp/v.img", "--size", "64M", NULL), 0,
@@ -266,6 +315,7 @@ int main(void)
 
 	keyfile_options();
 	token_options();
+	file_options();
 
 	is_int(parse("--help", NULL), 0, "--help alone");
 	ok(!o.verb && fl_opt_set(&o, OPT_HELP), "no verb, help set");

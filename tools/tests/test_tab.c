@@ -257,6 +257,21 @@ static void test_units(void)
 	   "a key file: no agent");
 	free(text);
 	fl_tab_entry_free(&e);
+
+	is_int(fl_tab_parse_line("v /srv/v.img - luks,file=/mnt/b/w.img,file=/mnt/c/x:y.img:1M:0",
+				 1, &e, err, sizeof(err)), 0,
+	       "a line with two file= options");
+	is_int((int)e.nopts, 5, "--luks --file W --file X");
+	is_str(e.opts[1], "--file", "file= is --file");
+	is_str(e.opts[4], "/mnt/c/x:y.img:1M:0", "its value as written");
+	text = NULL;
+	f = open_memstream(&text, &len);
+	fl_unit_write(f, &e, FL_TAB_PATH, "/sbin/fileloopctl");
+	fclose(f);
+	ok(strstr(text, "RequiresMountsFor=/srv/v.img /mnt/b/w.img /mnt/c/x:y.img\n") != NULL,
+	   "every file's filesystem mounted first, OFFSET:SIZE dropped");
+	free(text);
+	fl_tab_entry_free(&e);
 }
 
 int main(void)

@@ -78,6 +78,16 @@ int main(void)
 	       "everything, in reverse order of building");
 	is_int(log.n, 0, "all undone, nothing logged (forget's error is no matter)");
 
+	u.unlink_more[0] = "/b/one.img";
+	u.unlink_more[1] = "/c/two.img";
+	u.n_more = 2;
+	run(&u, &log);
+	is_str(calls, "umount(vault) forget(vault) luks_close(vault) "
+	       "dm_remove(vault-file) unlink(/c/two.img) unlink(/b/one.img) "
+	       "unlink(/srv/vault.img)",
+	       "create --file: the further files made, last first, then FILE");
+	u.n_more = 0;
+
 	u.unlink_path = NULL;
 	run(&u, &log);
 	is_str(calls, "umount(vault) forget(vault) luks_close(vault) "

@@ -48,6 +48,7 @@ int cmd_resize(const struct fl_opts *o);
 int cmd_keygen(const struct fl_opts *o);
 int cmd_snapshot(const struct fl_opts *o);
 int cmd_token(const struct fl_opts *o);
+int cmd_move(const struct fl_opts *o);
 
 /*
  * Run as mount.fileloop or umount.fileloop: the fileloopctl command line

@@ -95,6 +95,9 @@ const struct fl_verb fl_action_types[] = {
 	  "NAME DEST",
 	  "clone the live device's image to DEST, crash-consistent (reflink)",
 	  "      --copy               copy when the file cannot be cloned (suspended meanwhile)\n" },
+	{ "move", cmd_move, 2, 2, OPTS_COMMON, true, "NAME NEWFILE",
+	  "move the live device's image to NEWFILE (dm-clone), in use throughout",
+	  "" },
 	{ "token", cmd_token, 2, 2,
 	  OPTS_COMMON | OPTBIT(OPT_KEY_DESCRIPTION) | OPTBIT(OPT_KEY_SLOT) |
 	  OPTBIT(OPT_TOKEN_ID), true,

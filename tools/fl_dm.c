@@ -256,6 +256,15 @@ int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 	return fl_dm_reload_lines(name, &line, 1, read_only);
 }
 
+int fl_dm_reload_target(const char *name, uint64_t sectors, const char *type,
+			const char *params, bool read_only)
+{
+	const struct fl_dm_line line = { sectors, params };
+	int r = load_table(name, type, &line, 1, read_only);
+
+	return r ? r : resume(name);
+}
+
 int fl_dm_reload_lines(const char *name, const struct fl_dm_line *lines,
 		       size_t n, bool read_only)
 {

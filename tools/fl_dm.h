@@ -83,6 +83,9 @@ int fl_dm_reload(const char *name, uint64_t sectors, const char *params,
 		 bool read_only);
 int fl_dm_reload_lines(const char *name, const struct fl_dm_line *lines,
 		       size_t n, bool read_only);
+/* The same with a target of another type (dm-clone, for a move). */
+int fl_dm_reload_target(const char *name, uint64_t sectors, const char *type,
+			const char *params, bool read_only);
 /*
  * Suspend: I/O to name waits until the resume; what was in flight is
  * done first, and the fileloop target fsyncs its file.

@@ -5,12 +5,14 @@
 # segments; ranges of one file that overlap, or that the file is too small
 # for, are refused with nothing mapped; resize --add-file grows a mounted
 # LUKS + ext4 vault onto a new 0600 file on another filesystem (LUKS and
-# ext4 grow with it), resize --size then grows that last file (not one
+# ext4 grow with it) while fio writes and verifies through it, resize
+# --size then grows that last file (not one
 # given a SIZE), and the vault reopens from both files with its data;
 # an --add-file that fails puts the old table back and removes the file it
 # made; create --file makes the further files; filelooptab's file=.
 # REQUIRES: the test VM, the dm-fileloop target, the built fileloopctl
 #   ($FLC), dm-crypt, cryptsetup, dmsetup, jq, blockdev, mkfs.ext4, e2fsck,
+#   fio, valgrind (else those cases skipped),
 #   /dev/vda as ext4 and /dev/vdb as xfs (flt_scratch_fs).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fileloop.sh"
@@ -112,15 +114,24 @@ flc_exit 5 "--add-file with a wrong key" \
 	"$FLC" resize flt-segl --add-file "$xfs/c.img" --size 32M --key-file - <<<"wrong"
 ok "$([ ! -e "$xfs/c.img" ]; echo $?)" "the file it made is gone"
 is "$(dmsetup table flt-segl-file | wc -l)" 1 "the old table is back"
-flc_exit 0 "resize --add-file c.img --size 32M --fs" \
+# fio writes and verifies through the vault while it grows, twice.
+fio --name=grow --filename="$FLT_DIR/mnt/fio.dat" --size=4M --rw=randwrite --bs=4k \
+	--ioengine=psync --direct=1 --verify=crc32c --do_verify=1 --verify_state_save=0 \
+	--output="$FLT_DIR/fio.out" >/dev/null 2>&1 &
+fio_pid=$!
+flc_exit 0 "resize --add-file c.img --size 32M --fs, fio writing" \
 	"$FLC" resize flt-segl --add-file "$xfs/c.img" --size 32M --fs --key-file "$ext4/k"
 is "$(stat -c '%a %s' "$xfs/c.img")" "600 $((32 * M))" "c.img made 0600, 32 MiB"
 is "$(blockdev --getsize64 /dev/mapper/flt-segl-file)" $((80 * M)) "file layer: 48 + 32 MiB"
 is "$(blockdev --getsize64 /dev/mapper/flt-segl)" $((luks0 + 32 * M)) "LUKS grew by 32 MiB"
 ok "$([ "$(df -B1 --output=size "$FLT_DIR/mnt" | tail -1)" -gt $((50 * M)) ]; echo $?)" \
 	"ext4 grew online past 50 MiB"
-flc_exit 0 "resize --size 40M grows the last file" \
+flc_exit 0 "resize --size 40M grows the last file, fio writing" \
 	"$FLC" resize flt-segl --size 40M --fs --key-file "$ext4/k"
+wait "$fio_pid"
+fio_rc=$?
+is "$fio_rc" 0 "fio's writes through both resizes verify"
+[ "$fio_rc" = 0 ] || diag "$(tail -n 20 "$FLT_DIR/fio.out")"
 is "$(stat -c %s "$xfs/c.img"):$(stat -c %s "$ext4/v.img")" "$((40 * M)):$((48 * M))" \
 	"c.img grew to 40 MiB, v.img did not"
 is "$(blockdev --getsize64 /dev/mapper/flt-segl-file)" $((88 * M)) "file layer: 48 + 40 MiB"

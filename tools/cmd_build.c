@@ -120,6 +120,7 @@ static int target_msg(const struct fl_device_error *e)
 static int image_msg(const struct fl_device *dev)
 {
 	const struct fl_device_error *e = &dev->err;
+	size_t i;
 
 	switch (e->step) {
 	case FL_STEP_IMAGE_OPEN:
@@ -131,7 +132,15 @@ static int image_msg(const struct fl_device *dev)
 	case FL_STEP_IMAGE_CREATE:
 		if (e->err != -EEXIST)
 			return cmd_fail(e->err, "cannot create %s", e->object);
-		cmd_msg("%s exists; use --force to overwrite it", e->object);
+		for (i = 0; i < dev->p.nextra; i++)
+			if (e->object == dev->p.extra[i].file)
+				break;
+		if (i < dev->p.nextra)	/* a --file: never overwritten */
+			cmd_msg("%s exists; create --file makes new files only",
+				e->object);
+		else
+			cmd_msg("%s exists; use --force to overwrite it",
+				e->object);
 		return FL_EXIT_BUSY;
 	case FL_STEP_IMAGE_OVERWRITE:
 		return cmd_fail(e->err, "cannot overwrite %s", e->object);

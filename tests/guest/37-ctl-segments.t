@@ -153,6 +153,7 @@ flc_exit 1 "create --file with no SIZE" "$FLC" create flt-segc "$ext4/m.img" --s
 flc_says "a new file needs its size" "says SIZE is needed"
 flc_exit 3 "create --file of an existing file" "$FLC" create flt-segc "$ext4/m.img" \
 	--size 20M --file "$b:0:8M"
+flc_says "$b exists; create --file makes new files only" "says a --file is never overwritten"
 ok "$([ ! -e "$ext4/m.img" ]; echo $?)" "refused before anything was made"
 flc_exit 0 "create --luks over two new files" "$FLC" create flt-segc "$ext4/m.img" \
 	--size 20M --file "$xfs/n.img:1M:12M" --luks "${FLC_KDF[@]}" --key-file "$ext4/k" \

@@ -274,6 +274,31 @@ int fl_device_check_free(struct fl_device *dev)
 	return 0;
 }
 
+int fl_new_file(const char *path, uint64_t size, bool allocate,
+		struct stat *st, bool *made)
+{
+	int fd, r = 0;
+
+	*made = false;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	*made = true;
+	if (allocate)
+		r = -posix_fallocate(fd, 0, (off_t)size);
+	else if (ftruncate(fd, (off_t)size))
+		r = -errno;
+	if (!r && fsync(fd))
+		r = -errno;
+	if (!r && fstat(fd, st))
+		r = -errno;
+	close(fd);
+	if (r)
+		unlink(path);
+	return r;
+}
+
 int fl_new_file_path(const char *file, char **out)
 {
 	char *d = strdup(file), *b = strdup(file), *dir = NULL;

@@ -240,6 +240,14 @@ int fl_device_open(struct fl_device *dev, char *pass, size_t len);
  * resolved, its own name kept, so the table names the file we create.
  */
 int fl_new_file_path(const char *file, char **out);
+/*
+ * A new file (O_EXCL, O_NOFOLLOW, 0600) of size bytes, allocated or
+ * sparse, synced; what fstat() says of it in st.  On failure nothing is
+ * left, and made says whether the file had been created (the size then
+ * failed) or not.
+ */
+int fl_new_file(const char *path, uint64_t size, bool allocate,
+		struct stat *st, bool *made);
 
 /* Size in bytes of a regular file or block device (-EMEDIUMTYPE: other). */
 int fl_backing_size(const char *path, uint64_t *size, struct stat *st);

@@ -80,24 +80,15 @@ int fl_device_add_prepare(struct fl_device *dev, const struct fl_extent *e,
 /* The new file: O_EXCL, 0600, its size (allocated with p.allocate). */
 static int make_file(struct fl_device *dev, struct fl_seg *g)
 {
-	int fd, r = 0;
+	bool made;
+	int r;
 
-	fd = open(g->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		  O_CLOEXEC, 0600);
-	if (fd < 0)
-		return fl_device_fail(dev, FL_STEP_IMAGE_CREATE, -errno,
+	r = fl_new_file(g->path, dev->plan.new_size, dev->p.allocate, &g->st,
+			&made);
+	if (r && !made)
+		return fl_device_fail(dev, FL_STEP_IMAGE_CREATE, r,
 				      dev->p.extra[0].file);
-	if (dev->p.allocate)
-		r = -posix_fallocate(fd, 0, (off_t)dev->plan.new_size);
-	else if (ftruncate(fd, (off_t)dev->plan.new_size))
-		r = -errno;
-	if (!r && fsync(fd))
-		r = -errno;
-	if (!r && fstat(fd, &g->st))
-		r = -errno;
-	close(fd);
 	if (r) {
-		unlink(g->path);
 		dev->err.value = dev->plan.new_size;
 		return fl_device_fail(dev, FL_STEP_IMAGE_SIZE, r,
 				      dev->p.extra[0].file);

@@ -94,34 +94,24 @@ static int make_image(struct fl_device *dev, bool *created)
 static int make_extra(struct fl_device *dev)
 {
 	size_t i;
-	int fd, r;
+	bool made;
+	int r;
 
 	for (i = 0; i < dev->p.nextra; i++) {
 		const struct fl_extent *e = &dev->p.extra[i];
 		struct fl_seg *g = &dev->segs[i];
-		off_t size = (off_t)(e->offset + e->size);
 
-		fd = open(g->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-			  O_CLOEXEC, 0600);
-		if (fd < 0)
-			return fl_device_fail(dev, FL_STEP_IMAGE_CREATE,
-					      -errno, e->file);
-		dev->undo.unlink_more[dev->undo.n_more++] = g->path;
-		r = 0;
-		if (dev->p.allocate)
-			r = -posix_fallocate(fd, 0, size);
-		else if (ftruncate(fd, size))
-			r = -errno;
-		if (!r && fsync(fd))
-			r = -errno;
-		if (!r && fstat(fd, &g->st))
-			r = -errno;
-		close(fd);
+		r = fl_new_file(g->path, e->offset + e->size, dev->p.allocate,
+				&g->st, &made);
+		if (r && !made)
+			return fl_device_fail(dev, FL_STEP_IMAGE_CREATE, r,
+					      e->file);
 		if (r) {
-			dev->err.value = (uint64_t)size;
+			dev->err.value = e->offset + e->size;
 			return fl_device_fail(dev, FL_STEP_IMAGE_SIZE, r,
 					      e->file);
 		}
+		dev->undo.unlink_more[dev->undo.n_more++] = g->path;
 	}
 	return 0;
 }

@@ -3,7 +3,6 @@
  * A live move onto another file through dm-clone; see fl_move.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,21 +43,13 @@ static uint64_t meta_bytes(uint64_t regions)
 	return (4ULL << 20) + ((regions / 8 * 2 + 4095) & ~4095ULL);
 }
 
-/* A new file of size bytes, 0600; its stat in st. */
-static int new_file(const char *path, uint64_t size, struct stat *st)
+/* A new sparse file of size bytes, 0600 (fl_new_file). */
+static int new_file(const char *path, uint64_t size)
 {
-	int fd, r = 0;
+	struct stat st;
+	bool made;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)size) || fsync(fd) || fstat(fd, st))
-		r = -errno;
-	close(fd);
-	if (r)
-		unlink(path);
-	return r;
+	return fl_new_file(path, size, false, &st, &made);
 }
 
 /* A fileloop helper mapping of p, sectors long. */
@@ -108,7 +99,6 @@ int fl_move_start(const struct fl_dev *d, const char *newfile,
 	struct fl_params p = d->params, meta = { 0 };
 	unsigned version[3];
 	char clone[640];
-	struct stat st;
 	int r;
 
 	memset(m, 0, sizeof(*m));
@@ -128,11 +118,10 @@ int fl_move_start(const struct fl_dev *d, const char *newfile,
 		m->meta_path = NULL;
 		return fail(m, FL_MOVE_META_FILE, -ENOMEM);
 	}
-	r = new_file(m->new_path, m->sectors * FL_SECTOR, &st);
+	r = new_file(m->new_path, m->sectors * FL_SECTOR);
 	if (r)
 		return fail(m, FL_MOVE_NEW_FILE, r);
-	r = new_file(m->meta_path,
-		     meta_bytes(m->sectors / m->region + 1), &st);
+	r = new_file(m->meta_path, meta_bytes(m->sectors / m->region + 1));
 	if (r) {
 		fail(m, FL_MOVE_META_FILE, r);
 		goto out_new;
